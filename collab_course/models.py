@@ -93,7 +93,7 @@ def collab_nn_learner(dls, n_act=100, y_range=(0, 5.5), emb_szs=None, loss_func=
     model = CollabNN(*get_emb_sz(dls, emb_szs), y_range=y_range, n_act=n_act)
     return Learner(dls, model, loss_func=ifnone(loss_func, MSELossFlat()), **kwargs)
 
-# %% ../nbs/09_further_research.ipynb #c4758a47
+# %% ../nbs/09_further_research.ipynb #33cfb055
 from torch import nn
 
 class DotProductClasses(Module):

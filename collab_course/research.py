@@ -7,7 +7,7 @@ __all__ = ['MOVIELENS_NAMES', 'DatasetUnavailable', 'movielens_url', 'read_movie
            'load_movielens_ratings', 'rating_levels', 'to_class', 'ce_loss', 'valid_outputs', 'expected_rating',
            'nearest_class', 'class_accuracy', 'confusion_matrix', 'plot_confusion']
 
-# %% ../nbs/09_further_research.ipynb #68cb3b8e
+# %% ../nbs/09_further_research.ipynb #2f4a4e6d
 import zipfile
 from pathlib import Path
 
@@ -20,7 +20,7 @@ from fastcore.basics import ifnone
 from fastai.data.external import URLs, untar_data, fastai_path
 from .data import get_movielens, load_ratings, MovieLensUnavailable, RATING_COLS
 
-# %% ../nbs/09_further_research.ipynb #743ad7c0
+# %% ../nbs/09_further_research.ipynb #d3539b48
 MOVIELENS_NAMES = ('ml-100k', 'ml-latest-small', 'ml-1m', 'ml-25m')
 
 class DatasetUnavailable(RuntimeError):
@@ -35,7 +35,7 @@ def movielens_url(name):
     _check_name(name)
     return getattr(URLs, 'ML_' + name[3:], None) or f'https://files.grouplens.org/datasets/movielens/{name}.zip'
 
-# %% ../nbs/09_further_research.ipynb #7990dd9f
+# %% ../nbs/09_further_research.ipynb #14c27174
 def _read_dat(path):
     opts = dict(sep='::', engine='python', header=None, quoting=3)  # quoting=3: csv.QUOTE_NONE
     ratings = pd.read_csv(path/'ratings.dat', names=RATING_COLS, **opts)
@@ -58,7 +58,7 @@ def read_movielens(path):
                                   f"or ratings.csv (ml-latest-small, ml-25m).")
     return ratings.merge(movies)
 
-# %% ../nbs/09_further_research.ipynb #45e4280f
+# %% ../nbs/09_further_research.ipynb #c8d6fedd
 def download_movielens(name='ml-100k', url=None, base=None) -> Path:
     "Folder of MovieLens dataset `name`, downloaded by `untar_data` if missing; `DatasetUnavailable` if it cannot be had."
     _check_name(name)
@@ -78,7 +78,7 @@ def load_movielens_ratings(name='ml-100k', **kwargs) -> pd.DataFrame:
     "Ratings with titles of MovieLens dataset `name` (see `MOVIELENS_NAMES`), downloaded if needed by `download_movielens`."
     return read_movielens(download_movielens(name, **kwargs))
 
-# %% ../nbs/09_further_research.ipynb #91fc7a2e
+# %% ../nbs/09_further_research.ipynb #bfc4de3e
 def rating_levels(ratings, rating_name='rating'):
     "The distinct values of the rating column, in increasing order: the classes of a classification model."
     return sorted(ratings[rating_name].unique().tolist())
@@ -90,12 +90,12 @@ def to_class(ratings, levels):
         raise ValueError(f"Ratings {sorted(set(ratings[classes.isna()]))} are not among the levels {levels}.")
     return classes.astype(np.int64)
 
-# %% ../nbs/09_further_research.ipynb #720346fc
+# %% ../nbs/09_further_research.ipynb #043b4715
 def ce_loss(pred, targ):
     "Cross-entropy of logits `pred` `[bs, n_classes]` against class indices `targ` stored as floats, e.g. `[bs, 1]`."
     return F.cross_entropy(pred, targ.long().view(-1))
 
-# %% ../nbs/09_further_research.ipynb #e62b9be2
+# %% ../nbs/09_further_research.ipynb #14b80727
 def valid_outputs(learn):
     "The model's raw outputs and the targets over `learn.dls.valid`, concatenated, without gradients."
     learn.model.eval()
@@ -115,7 +115,7 @@ def class_accuracy(pred_classes, targ_classes):
     "Fraction of rows whose predicted class equals the target class."
     return (pred_classes.reshape(-1) == targ_classes.reshape(-1).long()).float().mean().item()
 
-# %% ../nbs/09_further_research.ipynb #fe35df53
+# %% ../nbs/09_further_research.ipynb #8d7699d8
 def confusion_matrix(pred_classes, targ_classes, n_classes, normalize=True):
     "Counts (or, if `normalize`, fractions of each row) of target class (rows) against predicted class (columns)."
     pred, targ = np.asarray(pred_classes).reshape(-1).astype(int), np.asarray(targ_classes).reshape(-1).astype(int)
