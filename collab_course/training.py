@@ -56,7 +56,7 @@ def check_against_book(table, tol=0.02):
     assert worse.empty, f"valid MSE more than {tol} above the book's:\n{worse.round(4).to_string()}"
     return True
 
-# %% ../nbs/13_cli.ipynb #57b437f8
+# %% ../nbs/13_cli.ipynb #fc3abb0d
 import os, tempfile, warnings
 from pathlib import Path
 from fastai.learner import Learner, load_learner
@@ -66,7 +66,7 @@ from fastai.torch_core import set_seed
 from .data import collab_dls
 from .models import DotProduct, DotProductBias, DotProductBiasParams, CollabNN
 
-# %% ../nbs/13_cli.ipynb #79fb9787
+# %% ../nbs/13_cli.ipynb #21c65bd2
 MODEL_KINDS = {'dot': 'DotProduct with sigmoid_range(0, 5.5) (notebook 02)', 'dotbias': 'DotProductBias (notebook 03)',
                'params': 'DotProductBiasParams, built with create_params (notebook 05)',
                'nn': 'CollabNN with get_emb_sz sizes (notebook 07)'}
@@ -90,7 +90,7 @@ def train_model(ratings, kind='dotbias', epochs=5, lr=5e-3, wd=0.1, n_factors=50
     learn.fit_one_cycle(epochs, lr, wd=wd)
     return learn
 
-# %% ../nbs/13_cli.ipynb #eb0f69ba
+# %% ../nbs/13_cli.ipynb #116a346c
 def check_output_path(out, force=False):
     "`out` as a `Path` if a model can be saved there; a clear error if it exists (without `force`) or is not writable."
     out = Path(out)
