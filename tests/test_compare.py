@@ -1,0 +1,75 @@
+"Notebook 10's helpers on small synthetic ratings: the shared split, the scores, the timing and both libraries' fits."
+import numpy as np
+import pandas as pd
+import pytest
+from surprise import BaselineOnly
+
+from collab_course.compare import (COURSE_LEARNERS, comparison_table, fit_course_model, fit_surprise, median_seconds,
+                                   predict_surprise, regression_scores, split_frames)
+from collab_course.data import collab_dls
+
+
+@pytest.fixture(scope='module')
+def ratings():
+    "600 ratings of 40 items by 30 users: a generous half of the users and a liked third of the items, plus noise."
+    rng = np.random.default_rng(0)
+    users, items = rng.integers(0, 30, 600), rng.integers(0, 40, 600)
+    stars = np.clip(np.rint(3 + (users < 15) - (items % 3 == 0) + rng.normal(0, 0.5, 600)), 1, 5)
+    return pd.DataFrame({'user': users, 'title': [f'movie {i}' for i in items], 'rating': stars.astype(float)})
+
+
+def test_split_frames_are_the_rows_collab_dls_uses(ratings):
+    train, valid = split_frames(ratings, valid_pct=0.25, seed=3)
+    dls = collab_dls(ratings, item_name='title', valid_pct=0.25, seed=3, bs=16)
+    assert (len(train), len(valid)) == (len(dls.train_ds), len(dls.valid_ds))
+    decoded = [dls.classes['title'][i] for i in dls.train_ds.items['title']]
+    assert decoded == train['title'].tolist()
+    assert dls.valid_ds.items['rating'].tolist() == valid['rating'].tolist()
+    # a different seed gives a different split
+    assert split_frames(ratings, valid_pct=0.25, seed=4)[1]['rating'].tolist() != valid['rating'].tolist()
+
+
+def test_regression_scores():
+    s = regression_scores(np.array([1., 2., 3.]), [1, 2, 5])
+    assert s['MSE'] == pytest.approx(4 / 3) and s['RMSE'] == pytest.approx((4 / 3) ** 0.5)
+    assert regression_scores([[2.], [3.]], [2, 3])['MSE'] == 0  # a [n, 1] column of predictions is fine
+    with pytest.raises(ValueError, match='must match'): regression_scores([1, 2, 3], [1, 2])
+    with pytest.raises(ValueError, match='no predictions'): regression_scores([], [])
+
+
+def test_median_seconds_runs_n_times_and_keeps_results():
+    calls = []
+    secs, results = median_seconds(lambda: calls.append(1) or len(calls), n=5)
+    assert results == [1, 2, 3, 4, 5] and secs >= 0
+    with pytest.raises(ValueError, match='at least 1'): median_seconds(lambda: None, n=0)
+
+
+def test_surprise_fit_and_predict(ratings):
+    train, valid = split_frames(ratings)
+    algo = fit_surprise(BaselineOnly(verbose=False), train)
+    preds = predict_surprise(algo, valid)
+    assert preds.shape == (len(valid),) and ((1 <= preds) & (preds <= 5)).all()
+    # the biases learn the generous users: their predictions are higher on average
+    generous = valid['user'].to_numpy() < 15
+    assert preds[generous].mean() > preds[~generous].mean() + 0.5
+    assert regression_scores(preds, valid['rating'])['MSE'] < np.var(valid['rating'].to_numpy() - train['rating'].mean()) + 1e-9
+
+
+def test_fit_course_model_is_seeded_and_checks_names(ratings):
+    a = fit_course_model(ratings, 'DotProductBias', epochs=1, bs=32, n_factors=4)
+    b = fit_course_model(ratings, 'DotProductBias', epochs=1, bs=32, n_factors=4)
+    assert a.recorder.values[-1][1] == b.recorder.values[-1][1]
+    assert a.model.user_factors.weight.shape[1] == 4
+    with pytest.raises(KeyError, match='choose one of'): fit_course_model(ratings, 'SVD')
+
+
+@pytest.mark.parametrize('name', list(COURSE_LEARNERS))
+def test_every_course_model_trains(ratings, name):
+    learn = fit_course_model(ratings, name, epochs=1, bs=32, n_factors=4)
+    assert np.isfinite(learn.recorder.values[-1][1])
+
+
+def test_comparison_table_sorts_by_mse():
+    t = comparison_table({'b': {'MSE': 0.9, 'RMSE': 0.95, 'fit seconds': 1},
+                          'a': {'MSE': 0.8, 'RMSE': 0.89, 'fit seconds': 10}})
+    assert list(t.index) == ['a', 'b'] and list(t.columns) == ['MSE', 'RMSE', 'fit seconds']
