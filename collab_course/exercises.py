@@ -6,7 +6,7 @@
 __all__ = ['check_crosstab', 'check_dot_product', 'check_dot_product_model', 'check_weight_decay_loss', 'check_weight_decay_grad',
            'check_argsort']
 
-# %% ../nbs/08_questionnaire.ipynb #c36ecf19
+# %% ../nbs/08_questionnaire.ipynb #c4a0c1cc
 import difflib
 import numpy as np
 import pandas as pd
@@ -18,7 +18,7 @@ from fastai.losses import MSELossFlat
 from .data import collab_dls, crosstab
 from .weight_decay import loss_with_wd
 
-# %% ../nbs/08_questionnaire.ipynb #0bb94af6
+# %% ../nbs/08_questionnaire.ipynb #e0164e78
 def _hint(ok, message):
     "Raise an `AssertionError` carrying `message` when `ok` is false."
     if not ok: raise AssertionError(message)
@@ -29,7 +29,7 @@ def _call(fn, *args, what='your function'):
     except NotImplementedError: raise AssertionError(f"{what} is not written yet: replace `raise NotImplementedError` with your code.") from None
     except Exception as e: raise AssertionError(f"{what} raised {type(e).__name__}: {e} (called with {args!r:.200})") from e
 
-# %% ../nbs/08_questionnaire.ipynb #64164c6f
+# %% ../nbs/08_questionnaire.ipynb #de644b07
 def check_crosstab(fn):
     "Check `fn(ratings, n_users, n_items)` builds the users × movies crosstab of the busiest users and movies."
     # user i rates movies 1..i: every user and every movie has a different number of ratings, so "the busiest" is
@@ -56,7 +56,7 @@ def check_crosstab(fn):
           "(not 0, and not a count).")
     return True
 
-# %% ../nbs/08_questionnaire.ipynb #0e5c59a8
+# %% ../nbs/08_questionnaire.ipynb #69fd4e0f
 def check_dot_product(fn):
     "Check `fn(a, b)` returns the dot product of two Python lists."
     cases = [([1, 2, 3], [4, 5, 6]), ([0.98, 0.9, -0.9], [0.9, 0.8, -0.6]), ([2.5], [-4.0]), ([], []), ([1, -1, 2, 0.5], [3, 3, -1, 4])]
@@ -73,7 +73,7 @@ def check_dot_product(fn):
         _hint(np.isclose(got, want), f"my_dot({a}, {b}) returned {got}, expected {want}.")
     return True
 
-# %% ../nbs/08_questionnaire.ipynb #a8e5cb54
+# %% ../nbs/08_questionnaire.ipynb #a6b04d64
 def _toy_ratings(n_users=40, n_items=30, n_factors=3, seed=0):
     "Ratings generated from hidden factors and biases, so a factor model can learn them."
     g = torch.Generator().manual_seed(seed)
@@ -131,7 +131,7 @@ def check_dot_product_model(cls, with_bias=False, n_factors=4):
           "does not learn. Check that the factors are parameters and that the prediction is their dot product.")
     return True
 
-# %% ../nbs/08_questionnaire.ipynb #ed866253
+# %% ../nbs/08_questionnaire.ipynb #2485cf53
 def _wd_case(seed=0):
     g = torch.Generator().manual_seed(seed)
     return torch.tensor(0.75), [torch.randn(3, 2, generator=g), torch.randn(4, generator=g)], 0.1
@@ -171,7 +171,7 @@ def check_weight_decay_grad(fn):
         _hint(torch.allclose(g, 2 * wd * p), "The gradient does not match 2 * wd * p.")
     return True
 
-# %% ../nbs/08_questionnaire.ipynb #ca6669d5
+# %% ../nbs/08_questionnaire.ipynb #f2185495
 def check_argsort(fn):
     "Check `fn(t)` returns the indices that sort the 1-D tensor `t` ascending."
     for t in [torch.tensor([3., 1., 2.]), torch.tensor([0.5, -2., 7., 1.5, -2.5]), torch.tensor([4.])]:
