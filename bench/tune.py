@@ -6,7 +6,7 @@ batch size, learning rate) from a seeded generator, keeps those whose estimated 
 ranks them by inner-valid MSE. The best few are then retrained on all training rows and scored once on the outer
 valid rows, with their training time.
 
-    python bench/tune.py [--trials 40] [--budget 60] [--final 3]
+    python bench/tune.py [--trials 30] [--budget 60] [--final 3]
 """
 import argparse, random, time, warnings
 
@@ -64,7 +64,7 @@ def main(trials, budget, final, seed):
 
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument('--trials', type=int, default=40)
+    p.add_argument('--trials', type=int, default=30)
     p.add_argument('--budget', type=float, default=60, help='skip configurations estimated to train longer (seconds)')
     p.add_argument('--final', type=int, default=3)
     p.add_argument('--seed', type=int, default=0)
