@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['COMMANDS', 'POSITIONAL', 'USER_ERRORS', 'data', 'train', 'recommend', 'similar', 'new_user', 'main']
 
-# %% ../nbs/13_cli.ipynb #8847a334
+# %% ../nbs/13_cli.ipynb #5ec3de39
 import sys, warnings
 # torch warns about its own deprecated jit at import time: noise on a terminal, so silenced before fastai is imported
 warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated')
@@ -15,7 +15,7 @@ from .data import get_movielens, load_ratings, MovieLensUnavailable
 from .training import MODEL_KINDS, train_model, save_learner, load_model, check_output_path
 from .interpret import recommend as recommend_for_user, most_similar, fit_new_user, recommend_for_vector
 
-# %% ../nbs/13_cli.ipynb #7278739b
+# %% ../nbs/13_cli.ipynb #52f08b56
 def _print_table(df, value_col):
     "Print a (title, value) DataFrame as numbered lines."
     for i, (title, value) in enumerate(zip(df.iloc[:, 0], df[value_col]), 1): print(f"{i:>3}. {title:<60} {value:.2f}")
@@ -92,7 +92,7 @@ def new_user(model:str='model.pkl', # A model saved by `collab-course train`
     print(f"top {len(recs)} for a new user who rated {len(rated)} movie{'s' * (len(rated) > 1)}:")
     _print_table(recs, 'predicted rating')
 
-# %% ../nbs/13_cli.ipynb #d5909741
+# %% ../nbs/13_cli.ipynb #a344fb38
 COMMANDS = {'data': data, 'train': train, 'recommend': recommend, 'similar': similar, 'new-user': new_user}
 POSITIONAL = {'similar': ['title']}
 USER_ERRORS = (CliError, MovieLensUnavailable, OSError, ValueError, KeyError, TypeError)

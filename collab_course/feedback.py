@@ -7,7 +7,7 @@ __all__ = ['CATALOGUE_COLS', 'genre_names', 'load_catalogue', 'World', 'make_wor
            'train_platform', 'score_all', 'recommend_top_k', 'users_respond', 'fav_share', 'coverage',
            'true_taste_lists', 'round_metrics', 'cap_per_user', 'FeedbackRun', 'run_feedback_loop', 'plot_feedback']
 
-# %% ../nbs/12_feedback_loops.ipynb #bbca72f7
+# %% ../nbs/12_feedback_loops.ipynb #09cb0dd4
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -18,15 +18,13 @@ import torch
 import matplotlib.pyplot as plt
 from fastcore.basics import ifnone
 from fastai.learner import Learner
-from fastai.losses import MSELossFlat
 from fastai.layers import sigmoid_range
-from fastai.torch_core import set_seed
-from .data import movielens_path, load_ratings, collab_dls
-from .models import DotProductBias
+from .data import movielens_path, load_ratings
 from .interpret import factor_tables
 from .ranking import top_n
+from .training import train_model
 
-# %% ../nbs/12_feedback_loops.ipynb #21945714
+# %% ../nbs/12_feedback_loops.ipynb #c04bcef3
 CATALOGUE_COLS = ['movie', 'title', 'n_ratings', 'mean_rating', 'quality']  # every other column is a genre flag
 
 def genre_names(path=None):
@@ -51,7 +49,7 @@ def load_catalogue(path=None, n_items=400, shrink=20):
     cat = stats.loc[top, ['n_ratings', 'mean_rating', 'quality']].join(items.set_index('movie')[['title'] + genres])
     return cat.reset_index()[CATALOGUE_COLS + genres]
 
-# %% ../nbs/12_feedback_loops.ipynb #f2bc871e
+# %% ../nbs/12_feedback_loops.ipynb #d397ceb1
 @dataclass
 class World:
     "The hidden truth of a simulation: the catalogue, every user's expected rating of every movie, and who the fans are."
@@ -89,7 +87,7 @@ def make_world(catalogue, n_users=943, group_share=0.05, fav_genre='Horror', fan
     expected = catalogue['quality'].to_numpy()[None] + generosity[:, None] + tastes @ genre_mix.T
     return World(catalogue, fav_genre, expected, is_fan, noise)
 
-# %% ../nbs/12_feedback_loops.ipynb #b58d2664
+# %% ../nbs/12_feedback_loops.ipynb #7e0af69c
 def true_ratings(world, users, items, rng):
     "Whole-star ratings (1 to 5) that `users` give `items`: the expected rating plus noise, rounded and clipped."
     noisy = world.expected[users, items] + rng.normal(0, world.noise, len(users))
@@ -104,15 +102,11 @@ def starting_ratings(world, n_start, rng):
     users = np.repeat(np.arange(world.n_users), n_start)
     return pd.DataFrame({'user': users, 'item': items.ravel(), 'rating': true_ratings(world, users, items.ravel(), rng)})
 
-# %% ../nbs/12_feedback_loops.ipynb #43f81706
+# %% ../nbs/12_feedback_loops.ipynb #5112a201
 def train_platform(ratings, seed=42, epochs=5, lr=1e-2, bs=512, wd=0.1, n_factors=50, valid_pct=0.1):
     "A `Learner` with a fresh `DotProductBias` trained silently on `ratings` (columns user, item, rating)."
-    set_seed(seed, reproducible=True)
-    dls = collab_dls(ratings, user_name='user', item_name='item', rating_name='rating', valid_pct=valid_pct, seed=seed, bs=bs)
-    n_users, n_items = (len(v) for v in dls.classes.values())
-    learn = Learner(dls, DotProductBias(n_users, n_items, n_factors), loss_func=MSELossFlat())
-    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(epochs, lr, wd=wd)
-    return learn
+    return train_model(ratings, 'dotbias', epochs=epochs, lr=lr, wd=wd, n_factors=n_factors, seed=seed, bs=bs,
+                       user_name='user', item_name='item', rating_name='rating', valid_pct=valid_pct, quiet=True)
 
 def _rows_of(vocab, n):
     "The row of each id 0..n-1 in a fastai vocabulary; 0 (the '#na#' row) for ids missing from it."
@@ -127,7 +121,7 @@ def score_all(learn, n_users, n_items):
     raw = t.users[users] @ t.items[items].T + t.user_bias[users][:, None] + t.item_bias[items][None]
     return sigmoid_range(raw, *t.y_range).numpy()
 
-# %% ../nbs/12_feedback_loops.ipynb #ff2362c8
+# %% ../nbs/12_feedback_loops.ipynb #1f6620e9
 def recommend_top_k(scores, seen, k):
     "Item ids of each user's `k` highest-scoring unseen items, best first: an array [n_users, k]."
     n_users, n_items = scores.shape
@@ -136,7 +130,7 @@ def recommend_top_k(scores, seen, k):
         raise ValueError(f"user {int(n_unseen.argmin())} has only {n_unseen.min()} unseen items, fewer than k={k}.")
     return top_n(torch.as_tensor(scores), exclude=[np.flatnonzero(row) for row in seen], n=k).numpy()
 
-# %% ../nbs/12_feedback_loops.ipynb #1049e7bd
+# %% ../nbs/12_feedback_loops.ipynb #e6371aec
 def users_respond(world, shown, light_ratings, rng, light_choice='liked'):
     "Ratings of the `shown` items [n_users, k]: fans rate all; others rate `light_ratings` (the ones they like best, or at random)."
     n_users, k = shown.shape
@@ -151,7 +145,7 @@ def users_respond(world, shown, light_ratings, rng, light_choice='liked'):
     rated_users, rated_items = np.broadcast_to(users, shown.shape)[rates], shown[rates]
     return pd.DataFrame({'user': rated_users, 'item': rated_items, 'rating': true_ratings(world, rated_users, rated_items, rng)})
 
-# %% ../nbs/12_feedback_loops.ipynb #640966ec
+# %% ../nbs/12_feedback_loops.ipynb #7219fbfa
 def fav_share(world, shown, users):
     "Share of the items shown to `users` (a boolean mask) that are in the world's favourite genre."
     return float(world.in_fav[shown[users]].mean())
@@ -173,7 +167,7 @@ def round_metrics(world, shown, train):
                 fans_share_of_fav_ratings=float(world.is_fan[fav_ratings['user'].to_numpy()].mean()) if len(fav_ratings) else 0.,
                 others_true_rating=float(world.expected[users, shown][~world.is_fan].mean()))
 
-# %% ../nbs/12_feedback_loops.ipynb #e7b730d4
+# %% ../nbs/12_feedback_loops.ipynb #9e06539a
 def cap_per_user(ratings, cap=None, rng=None):
     "At most `cap` ratings per user (default: the median user's count), chosen at random by `rng`; original order kept."
     counts = ratings.groupby('user').size()
@@ -184,7 +178,7 @@ def cap_per_user(ratings, cap=None, rng=None):
     keep = shuffled.groupby('user').cumcount() < cap
     return ratings.loc[np.sort(shuffled.index[keep.to_numpy()])]
 
-# %% ../nbs/12_feedback_loops.ipynb #975ea1cf
+# %% ../nbs/12_feedback_loops.ipynb #d3fe9be0
 class FeedbackRun(NamedTuple):
     "The outcome of `run_feedback_loop`: measurements per round, every rating collected, each round's lists, the last model."
     history: pd.DataFrame
@@ -218,7 +212,7 @@ def run_feedback_loop(world, n_rounds=12, k=10, light_ratings=1, n_start=10, cap
         ratings = pd.concat([ratings, new], ignore_index=True)
     return FeedbackRun(pd.DataFrame(rows).set_index('round'), ratings, shown_by_round, learn)
 
-# %% ../nbs/12_feedback_loops.ipynb #681a6153
+# %% ../nbs/12_feedback_loops.ipynb #a1cc3edb
 def plot_feedback(runs, baseline, figsize=(13, 3.8)):
     "Three panels over rounds for each `{name: FeedbackRun}`: favourite-genre share, fans' share of its ratings, others' coverage."
     fig, axs = plt.subplots(1, 3, figsize=figsize)

@@ -56,7 +56,7 @@ def check_against_book(table, tol=0.02):
     assert worse.empty, f"valid MSE more than {tol} above the book's:\n{worse.round(4).to_string()}"
     return True
 
-# %% ../nbs/13_cli.ipynb #fc3abb0d
+# %% ../nbs/13_cli.ipynb #359b1889
 import os, tempfile, warnings
 from pathlib import Path
 from fastai.learner import Learner, load_learner
@@ -66,7 +66,7 @@ from fastai.torch_core import set_seed
 from .data import collab_dls
 from .models import DotProduct, DotProductBias, DotProductBiasParams, CollabNN
 
-# %% ../nbs/13_cli.ipynb #21c65bd2
+# %% ../nbs/13_cli.ipynb #c71cdb0d
 MODEL_KINDS = {'dot': 'DotProduct with sigmoid_range(0, 5.5) (notebook 02)', 'dotbias': 'DotProductBias (notebook 03)',
                'params': 'DotProductBiasParams, built with create_params (notebook 05)',
                'nn': 'CollabNN with get_emb_sz sizes (notebook 07)'}
@@ -80,17 +80,20 @@ def make_model(kind, dls, n_factors=50, y_range=(0, 5.5)):
     if kind == 'nn': return CollabNN(*get_emb_sz(dls), y_range=y_range)
     raise ValueError(f"unknown model {kind!r}; choose one of: {', '.join(MODEL_KINDS)}")
 
-def train_model(ratings, kind='dotbias', epochs=5, lr=5e-3, wd=0.1, n_factors=50, seed=42, bs=64, item_name='title'):
-    "Train a `kind` model on `ratings` the chapter's way: seeded `collab_dls`, `fit_one_cycle(epochs, lr, wd=wd)`."
+def train_model(ratings, kind='dotbias', epochs=5, lr=5e-3, wd=0.1, n_factors=50, seed=42, bs=64, item_name='title',
+                user_name=None, rating_name=None, valid_pct=0.2, quiet=False):
+    "Train a `kind` model on `ratings` the chapter's way: seeded `collab_dls`, `fit_one_cycle(epochs, lr, wd=wd)`; `quiet` hides fastai's table and bar."
     if kind not in MODEL_KINDS: raise ValueError(f"unknown model {kind!r}; choose one of: {', '.join(MODEL_KINDS)}")
     if epochs < 1: raise ValueError(f"epochs must be at least 1, got {epochs}")
     set_seed(seed, reproducible=True)
-    dls = collab_dls(ratings, item_name=item_name, bs=bs, seed=seed)
+    dls = collab_dls(ratings, user_name=user_name, item_name=item_name, rating_name=rating_name, valid_pct=valid_pct, bs=bs, seed=seed)
     learn = Learner(dls, make_model(kind, dls, n_factors), loss_func=MSELossFlat())
-    learn.fit_one_cycle(epochs, lr, wd=wd)
+    if quiet:
+        with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(epochs, lr, wd=wd)
+    else: learn.fit_one_cycle(epochs, lr, wd=wd)
     return learn
 
-# %% ../nbs/13_cli.ipynb #116a346c
+# %% ../nbs/13_cli.ipynb #2ec87bbd
 def check_output_path(out, force=False):
     "`out` as a `Path` if a model can be saved there; a clear error if it exists (without `force`) or is not writable."
     out = Path(out)
