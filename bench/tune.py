@@ -11,12 +11,9 @@ valid rows, with their training time.
 import argparse, random, time, warnings
 
 import torch
-from fastai.learner import Learner
-from fastai.losses import MSELossFlat
-from fastai.torch_core import set_seed
 
-from collab_course.data import collab_dls, get_movielens, load_ratings, seeded_split
-from collab_course.models import DotProductBias
+from collab_course.data import get_movielens, load_ratings, seeded_split
+from collab_course.training import train_model
 
 SPACE = dict(n_factors=[32, 50, 64, 100, 150], wd=[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8],
              epochs=[4, 5, 6, 8, 10], bs=[64, 128, 256, 512], lr=[3e-3, 5e-3, 1e-2, 2e-2])
@@ -27,13 +24,10 @@ def estimated_seconds(cfg, n_rows=80_000): return cfg['epochs'] * n_rows / cfg['
 
 
 def fit(ratings, cfg, seed=42):
-    "Valid MSE and training seconds of a DotProductBias trained with `cfg` on the seeded split of `ratings`."
-    set_seed(seed, reproducible=True)
-    dls = collab_dls(ratings, item_name='title', bs=cfg['bs'], seed=42)
-    model = DotProductBias(len(dls.classes['user']), len(dls.classes['title']), cfg['n_factors'], y_range=(0, 5.5))
-    learn = Learner(dls, model, loss_func=MSELossFlat())
+    "Valid MSE and seconds (DataLoaders, model and training) of a DotProductBias trained with `cfg` on the seeded split of `ratings`."
     start = time.perf_counter()
-    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(cfg['epochs'], cfg['lr'], wd=cfg['wd'])
+    learn = train_model(ratings, 'dotbias', epochs=cfg['epochs'], lr=cfg['lr'], wd=cfg['wd'], n_factors=cfg['n_factors'],
+                        seed=seed, bs=cfg['bs'], quiet=True)
     return learn.recorder.values[-1][1], time.perf_counter() - start
 
 
