@@ -206,8 +206,8 @@ def _top_items(learn, scores, n, exclude=()):
 
 def recommend_for_vector(learn, user_vec, user_bias, n=10, exclude=()):
     "Top-`n` items (title, predicted rating) for a user given as factors and bias, leaving out titles in `exclude`."
-    scores = _scores(factor_tables(learn), torch.as_tensor(user_vec, dtype=torch.float32),
-                     torch.as_tensor(user_bias, dtype=torch.float32))
+    scores = _scores(factor_tables(learn), torch.as_tensor(user_vec, dtype=torch.float32).cpu(),
+                     torch.as_tensor(user_bias, dtype=torch.float32).cpu())
     return _top_items(learn, scores, n, exclude)
 
 # %% ../nbs/06_interpretation.ipynb #ad3b17fb
@@ -287,5 +287,6 @@ def predict_new_item(learn, item_vec, item_bias):
     user_name, users, _, _ = _vocabs(learn)
     t = factor_tables(learn)
     idxs = _real(users)
-    scores = _squash(t.users[idxs] @ torch.as_tensor(item_vec) + t.user_bias[idxs] + item_bias, t.y_range)
+    item_vec, item_bias = torch.as_tensor(item_vec).cpu(), torch.as_tensor(item_bias).cpu()  # the tables are CPU copies
+    scores = _squash(t.users[idxs] @ item_vec + t.user_bias[idxs] + item_bias, t.y_range)
     return pd.Series(scores.numpy(), index=pd.Index([users[i] for i in idxs], name=user_name), name='predicted rating')

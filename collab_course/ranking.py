@@ -82,7 +82,7 @@ def ranking_metrics(recs, relevant, k=10, per_user=False):
 # %% ../nbs/11_ranking.ipynb #904daaad
 def top_n(scores, exclude=None, n=10):
     "Indices of the `n` highest `scores` (1-D: one user; 2-D: users x items), never one in `exclude` (per row); ties go to the lower index."
-    scores = torch.as_tensor(scores)
+    scores = torch.as_tensor(scores).cpu()  # the ranking is a small table: work where the result is handed back
     if not scores.is_floating_point(): scores = scores.double()
     one_row = scores.ndim == 1
     if one_row: scores, exclude = scores[None], [() if exclude is None else exclude]

@@ -101,15 +101,15 @@ def valid_outputs(learn):
     learn.model.eval()
     with torch.no_grad():
         outs, targs = zip(*[(learn.model(xb), yb) for xb, yb in learn.dls.valid])
-    return torch.cat(outs), torch.cat(targs)
+    return torch.cat(outs).cpu(), torch.cat(targs).cpu()  # small tables: handed back on the CPU
 
 def expected_rating(logits, levels=(1, 2, 3, 4, 5)):
     "The probability-weighted average rating for each row of `logits` `[bs, n_classes]`."
-    return (logits.softmax(dim=-1) * torch.as_tensor(levels, dtype=logits.dtype)).sum(dim=-1)
+    return (logits.softmax(dim=-1) * torch.as_tensor(levels, dtype=logits.dtype, device=logits.device)).sum(dim=-1)
 
 def nearest_class(preds, levels=(1, 2, 3, 4, 5)):
     "Class index of the level closest to each predicted rating (the lower one on a tie)."
-    return (preds.reshape(-1, 1) - torch.as_tensor(levels, dtype=preds.dtype)).abs().argmin(dim=1)
+    return (preds.reshape(-1, 1) - torch.as_tensor(levels, dtype=preds.dtype, device=preds.device)).abs().argmin(dim=1)
 
 def class_accuracy(pred_classes, targ_classes):
     "Fraction of rows whose predicted class equals the target class."

@@ -1,0 +1,78 @@
+"Where the package comes from is decided by settings.ini alone: every notebook, README's badges and install lines agree."
+import json, re
+from configparser import ConfigParser
+from pathlib import Path
+
+import pytest
+from collab_course.setup import expected_setup_cell, install_spec, repo_git_url, setup_cell_index, setup_cell_source
+
+ROOT = Path(__file__).parents[1]
+NOTEBOOKS = sorted((ROOT/'nbs').glob('[0-9]*.ipynb'))
+SETUP_CALL = 'from collab_course.setup import setup_course\nsetup_course('
+
+
+def _settings():
+    cfg = ConfigParser(delimiters=['='])
+    cfg.read(ROOT/'settings.ini', encoding='utf-8')
+    return cfg['DEFAULT']
+
+
+def _code_cells(nb): return [''.join(c['source']) for c in nb['cells'] if c['cell_type'] == 'code']
+
+
+def test_git_url_matches_user_and_repo():
+    cfg = _settings()
+    assert cfg['git_url'] == f"https://github.com/{cfg['user']}/{cfg['repo']}", "settings.ini: git_url disagrees with user/repo"
+
+
+@pytest.mark.parametrize('nb', NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_setup_cell_comes_from_settings(nb):
+    cells = json.loads(nb.read_text(encoding='utf-8'))['cells']
+    got = ''.join(cells[setup_cell_index({'cells': cells})]['source'])
+    assert got == expected_setup_cell(nb, repo_git_url(ROOT)), (
+        f"{nb.name}: its setup cell differs from the one settings.ini gives. Run "
+        "`.venv/bin/python -c \"from collab_course.setup import sync_setup_cells; print(sync_setup_cells('.'))\"`")
+
+
+@pytest.mark.parametrize('nb', [p for p in NOTEBOOKS if p.stem != '15_setup'], ids=lambda p: p.stem)
+def test_setup_course_called_before_anything_else(nb):
+    code = _code_cells(json.loads(nb.read_text(encoding='utf-8')))
+    first = next(i for i, s in enumerate(code) if s.startswith('#| hide\n# A fresh runtime'))
+    assert code[first + 1].startswith(SETUP_CALL), f"{nb.name}: the code cell after the setup cell must call setup_course()"
+
+
+def test_setup_cell_installs_the_extra_only_where_needed():
+    url = 'https://example.org/a/b'
+    assert "collab_course[surprise] @ git+https://example.org/a/b.git" in expected_setup_cell('11_compare.ipynb', url)
+    plain = expected_setup_cell('02_dot_product.ipynb', url)
+    assert "'collab_course @ git+https://example.org/a/b.git'" in plain and 'surprise' not in plain
+
+
+def test_readme_badges_and_install_lines_come_from_settings():
+    cfg, readme = _settings(), (ROOT/'README.md').read_text(encoding='utf-8')
+    gh = cfg['git_url'].removeprefix('https://github.com/')
+    badges = re.findall(r'https://colab\.research\.google\.com/github/([^)\s]+)', readme)
+    want = {f"{gh}/blob/{cfg['branch']}/nbs/{p.name}" for p in NOTEBOOKS}
+    assert set(badges) == want, f"README's Colab badges disagree with settings.ini and nbs/: {set(badges) ^ want}"
+    installs = re.findall(r'collab_course(?:\[\w+\])? @ git\+\S+?\.git', readme)
+    assert installs, "README shows no install line for the package"
+    for line in installs:
+        extras = re.findall(r'\[(\w+)\]', line)
+        assert line == install_spec(extras, cfg['git_url']), f"README install line {line!r} disagrees with settings.ini"
+
+
+def test_sync_rewrites_a_stale_cell(tmp_path):
+    from collab_course.setup import sync_setup_cells
+    (tmp_path/'nbs').mkdir()
+    (tmp_path/'settings.ini').write_text('[DEFAULT]\ngit_url = https://example.org/me/fork\n')
+    stale = {'cells': [{'cell_type': 'code', 'id': 'a', 'metadata': {}, 'outputs': [], 'execution_count': None,
+                        'source': ['#| default_exp x']},
+                       {'cell_type': 'code', 'id': 'b', 'metadata': {}, 'outputs': [], 'execution_count': None,
+                        'source': ['! pip install git+https://github.com/someone/else.git']}],
+             'metadata': {}, 'nbformat': 4, 'nbformat_minor': 5}
+    (tmp_path/'nbs'/'01_x.ipynb').write_text(json.dumps(stale))
+    assert sync_setup_cells(tmp_path) == ['01_x.ipynb']
+    got = json.loads((tmp_path/'nbs'/'01_x.ipynb').read_text())['cells'][1]['source']
+    assert ''.join(got) == setup_cell_source(None, 'https://example.org/me/fork')
+    assert sync_setup_cells(tmp_path) == [], "a second sync must change nothing"
+    assert [p.name for p in (tmp_path/'nbs').iterdir()] == ['01_x.ipynb'], "no temporary file may be left behind"
