@@ -608,8 +608,9 @@ def check_collab_nn(cls):
     _hint(n_params == want, f"Expected {want} parameters (the two embeddings, Linear({n_uf + n_if}, {n_act}) and "
           f"Linear({n_act}, 1)), found {n_params}.")
     x = valid[0][:64].to(_device(model))
-    out = _call(model, x, what='forward', advice={'cannot be multiplied': "the shapes do not fit the first Linear layer. "
-                "Concatenate each row's user and movie vectors end to end: `torch.cat([...], dim=1)`."})
+    join = ("the shapes do not fit. Concatenate each row's user and movie vectors end to end, `torch.cat([...], dim=1)`, "
+            "and give the first Linear layer that many inputs.")
+    out = _call(model, x, what='forward', advice={'cannot be multiplied': join, 'Sizes of tensors must match': join})
     _hint(isinstance(out, torch.Tensor) and out.numel() == len(x), f"forward should return one prediction per row "
           f"({len(x)}), got {getattr(out, 'shape', type(out).__name__)}.")
     with torch.no_grad():
