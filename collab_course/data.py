@@ -178,7 +178,7 @@ def _download_movielens(dest):
     arch.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=dest.parent, prefix='.ml-100k-') as tmp:
         for fetch in ((False, True) if arch.exists() else (True,)):  # a zip left by an earlier run gets one chance
-            if fetch: download_url(ML100K_URL, arch, timeout=DOWNLOAD_TIMEOUT)  # via a '.part' file, renamed
+            if fetch: download_url(ML100K_URL, arch, timeout=DOWNLOAD_TIMEOUT, show_progress=False)  # via a .part file
             out = Path(tmp)/f'unzipped{int(fetch)}'
             try:
                 with zipfile.ZipFile(arch) as z: z.extractall(out)
