@@ -102,6 +102,8 @@ def set_threads(n=1):
 LIBRARY_WARNINGS = [  # (message regex, category, module regex) of warnings that libraries raise about themselves
     (r'`torch\.jit\.script` is deprecated', FutureWarning, r'torch\.jit\._script'),
     (r"The 'mode\.chained_assignment' option is deprecated", Pandas4Warning, r'fastai\.tabular\.core'),
+    (r'Constructing a Categorical with a dtype and values containing non-null entries', Pandas4Warning, r'fastai\.tabular\.core'),
+    (r'The given NumPy array is not writable', UserWarning, r'fastai\.torch_core'),
 ]
 
 def hide_library_warnings():
