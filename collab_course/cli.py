@@ -104,7 +104,11 @@ def _usage():
 
 def main(argv=None):
     "Entry point of the `collab-course` console script."
-    warnings.filterwarnings('ignore')  # library deprecation notices are noise in a terminal tool
+    with warnings.catch_warnings():  # scoped: a notebook or a test calling main keeps its own warning settings
+        warnings.simplefilter('ignore')  # library deprecation notices are noise in a terminal tool
+        return _run(argv)
+
+def _run(argv):
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in ('-h', '--help'):
         print(_usage(), file=sys.stdout if argv else sys.stderr)
