@@ -63,7 +63,7 @@ class DotProductBiasParams(Module):
         res = res + self.user_bias[x[:, 0]] + self.movie_bias[x[:, 1]]
         return sigmoid_range(res, *self.y_range)
 
-# %% ../nbs/07_deep_learning.ipynb #568d6162
+# %% ../nbs/08_deep_learning.ipynb #568d6162
 from torch import nn
 
 class CollabNN(Module):
@@ -82,7 +82,7 @@ class CollabNN(Module):
         embs = torch.cat([self.user_factors(x[:, 0]), self.item_factors(x[:, 1])], dim=1)
         return sigmoid_range(self.layers(embs), *self.y_range)
 
-# %% ../nbs/07_deep_learning.ipynb #7470a728
+# %% ../nbs/08_deep_learning.ipynb #7470a728
 from fastcore.meta import delegates
 from fastcore.basics import ifnone
 from fastai.collab import Learner, MSELossFlat, get_emb_sz
@@ -93,7 +93,7 @@ def collab_nn_learner(dls, n_act=100, y_range=(0, 5.5), emb_szs=None, loss_func=
     model = CollabNN(*get_emb_sz(dls, emb_szs), y_range=y_range, n_act=n_act)
     return Learner(dls, model, loss_func=ifnone(loss_func, MSELossFlat()), **kwargs)
 
-# %% ../nbs/09_further_research.ipynb #33cfb055
+# %% ../nbs/11_further_research.ipynb #33cfb055
 from torch import nn
 
 class DotProductClasses(Module):

@@ -88,7 +88,7 @@ def check_beats_references(runs, refs, on='valid', margin=0.005):
                          f"nothing\n{worse.round(4).to_string()}")
     return True
 
-# %% ../nbs/13_cli.ipynb #359b1889
+# %% ../nbs/17_cli.ipynb #359b1889
 import os, tempfile, warnings
 from pathlib import Path
 from fastai.learner import Learner, load_learner
@@ -98,10 +98,10 @@ from fastai.torch_core import set_seed
 from .data import collab_dls
 from .models import DotProduct, DotProductBias, DotProductBiasParams, CollabNN
 
-# %% ../nbs/13_cli.ipynb #c71cdb0d
+# %% ../nbs/17_cli.ipynb #c71cdb0d
 MODEL_KINDS = {'dot': 'DotProduct with sigmoid_range(0, 5.5) (notebook 02)', 'dotbias': 'DotProductBias (notebook 03)',
                'params': 'DotProductBiasParams, built with create_params (notebook 05)',
-               'nn': 'CollabNN with get_emb_sz sizes (notebook 07)'}
+               'nn': 'CollabNN with get_emb_sz sizes (notebook 08)'}
 
 def make_model(kind, dls, n_factors=50, y_range=(0, 5.5)):
     "A fresh model of `kind` (a key of `MODEL_KINDS`) sized for the vocabularies of `dls`."
@@ -125,7 +125,7 @@ def train_model(ratings, kind='dotbias', epochs=5, lr=5e-3, wd=0.1, n_factors=50
     else: learn.fit_one_cycle(epochs, lr, wd=wd)
     return learn
 
-# %% ../nbs/13_cli.ipynb #2ec87bbd
+# %% ../nbs/17_cli.ipynb #2ec87bbd
 def check_output_path(out, force=False):
     "`out` as a `Path` if a model can be saved there; a clear error if it exists (without `force`) or is not writable."
     out = Path(out)

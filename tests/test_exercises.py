@@ -21,7 +21,7 @@ from collab_course.exercises import (EXERCISES, NotDone, check_argsort, check_cl
                                      check_weight_decay_loss)
 
 NBS = Path(__file__).parent.parent / 'nbs'
-LEARNER_NB = NBS / '09_questionnaire.ipynb'
+LEARNER_NB = NBS / '10_questionnaire.ipynb'
 
 
 def rejects(checker, answer, hint, **kwargs):

@@ -34,7 +34,7 @@ def test_setup_cell_comes_from_settings(nb):
         "`.venv/bin/python -c \"from collab_course.setup import sync_setup_cells; print(sync_setup_cells('.'))\"`")
 
 
-@pytest.mark.parametrize('nb', [p for p in NOTEBOOKS if p.stem != '15_setup'], ids=lambda p: p.stem)
+@pytest.mark.parametrize('nb', [p for p in NOTEBOOKS if p.stem != '18_setup'], ids=lambda p: p.stem)
 def test_setup_course_called_before_anything_else(nb):
     code = _code_cells(json.loads(nb.read_text(encoding='utf-8')))
     first = next(i for i, s in enumerate(code) if s.startswith('#| hide\n# A fresh runtime'))
@@ -43,7 +43,7 @@ def test_setup_course_called_before_anything_else(nb):
 
 def test_setup_cell_installs_the_extra_only_where_needed():
     url = 'https://example.org/a/b'
-    assert "collab_course[surprise] @ git+https://example.org/a/b.git" in expected_setup_cell('11_compare.ipynb', url)
+    assert "collab_course[surprise] @ git+https://example.org/a/b.git" in expected_setup_cell('14_compare.ipynb', url)
     plain = expected_setup_cell('02_dot_product.ipynb', url)
     assert "'collab_course @ git+https://example.org/a/b.git'" in plain and 'surprise' not in plain
 
