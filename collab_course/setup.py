@@ -135,4 +135,3 @@ def setup_course(threads=1, hide_warnings=True, verbose=True):
     if verbose:
         gpu = f" ({torch.cuda.get_device_name(device)})" if device.type == 'cuda' else ''
         print(f"collab_course: training on {device.type}{gpu}, with {n} CPU thread{'s' if n > 1 else ''}")
-    return device
