@@ -312,7 +312,7 @@ def test_check_passes_a_whole_folder_and_is_cheap(pristine):
 def test_a_damaged_folder_is_replaced_with_one_line(pristine, grouplens, home, monkeypatch, capsys, damage):
     url, hits = grouplens
     use_env(monkeypatch, local_only_env())
-    monkeypatch.setattr(data, 'ML100K_URL', url)
+    monkeypatch.setattr(prov, 'ML100K_URL', url)
     dest = damaged_copy(pristine, prov.movielens_path(), damage)
     assert prov.get_movielens() == dest
     assert snapshot(dest) == snapshot(pristine)
@@ -346,7 +346,7 @@ def test_the_download_is_checked_kept_and_found_by_untar_data(grouplens, home, m
     from fastai.data.external import URLs, untar_data
     url, hits = grouplens
     use_env(monkeypatch, local_only_env())
-    monkeypatch.setattr(data, 'ML100K_URL', url)
+    monkeypatch.setattr(prov, 'ML100K_URL', url)
     n = len(hits)
     dest = prov.get_movielens()
     assert hits[n:] == ['/ml-100k.zip'] and check_movielens(dest) == []
@@ -359,7 +359,7 @@ def test_the_download_is_checked_kept_and_found_by_untar_data(grouplens, home, m
 def test_a_damaged_zip_from_an_earlier_run_is_fetched_again(grouplens, home, monkeypatch):
     url, hits = grouplens
     use_env(monkeypatch, local_only_env())
-    monkeypatch.setattr(data, 'ML100K_URL', url)
+    monkeypatch.setattr(prov, 'ML100K_URL', url)
     (home / 'archive').mkdir(parents=True)
     (home / 'archive' / 'ml-100k.zip').write_bytes(b'PK\x03\x04 half a zip')
     n = len(hits)
@@ -370,8 +370,8 @@ def test_a_damaged_zip_from_an_earlier_run_is_fetched_again(grouplens, home, mon
 def test_the_no_network_environment_blocks_a_reachable_server(grouplens, home, monkeypatch):
     "The environment the offline tests use really blocks the download: the same server, reachable, then not."
     url, hits = grouplens
-    monkeypatch.setattr(data, 'ML100K_URL', url)
-    monkeypatch.setattr(data, 'rebuild_movielens', lambda dest: pytest.fail('the download should have been used'))
+    monkeypatch.setattr(prov, 'ML100K_URL', url)
+    monkeypatch.setattr(prov, 'rebuild_movielens', lambda dest: pytest.fail('the download should have been used'))
     use_env(monkeypatch, offline_env(FASTAI_HOME=str(home)))
     n = len(hits)
     with pytest.raises(Exception): prov._download_movielens(prov.movielens_path())
@@ -381,11 +381,11 @@ def test_the_no_network_environment_blocks_a_reachable_server(grouplens, home, m
 
 
 def test_downloads_give_up_on_a_silent_network(home, monkeypatch):
-    monkeypatch.setattr(data, 'DOWNLOAD_TIMEOUT', 1)
+    monkeypatch.setattr(prov, 'DOWNLOAD_TIMEOUT', 1)
     use_env(monkeypatch, local_only_env(FASTAI_HOME=str(home)))
     errors = []
     with silent_server() as url:
-        monkeypatch.setattr(data, 'ML100K_URL', url)
+        monkeypatch.setattr(prov, 'ML100K_URL', url)
         def attempt():
             try: prov._download_movielens(prov.movielens_path())
             except Exception as e: errors.append(e)
@@ -484,16 +484,16 @@ def fake_tables():
 
 
 def test_a_failed_rebuild_leaves_nothing(tmp_path, monkeypatch):
-    monkeypatch.setattr(data, '_fetch_widedeep_tables', lambda tmp: fake_tables())
+    monkeypatch.setattr(prov, '_fetch_widedeep_tables', lambda tmp: fake_tables())
     with pytest.raises(prov.MovieLensUnavailable, match='MD5 mismatch'):
         prov.rebuild_movielens(tmp_path / 'ml-100k')
     assert list(tmp_path.iterdir()) == []
 
 
 def test_an_interrupted_write_leaves_nothing(tmp_path, monkeypatch):
-    monkeypatch.setattr(data, '_md5', lambda text: 'ok')
-    monkeypatch.setattr(data, 'ML100K_CHECKSUMS', {'u.data': 'ok'})
-    monkeypatch.setattr(data, '_fetch_widedeep_tables', lambda tmp: fake_tables())
+    monkeypatch.setattr(prov, '_md5', lambda text: 'ok')
+    monkeypatch.setattr(prov, 'ML100K_CHECKSUMS', {'u.data': 'ok'})
+    monkeypatch.setattr(prov, '_fetch_widedeep_tables', lambda tmp: fake_tables())
     calls = []
     real_write = Path.write_text
     def write_then_fail(self, *args, **kwargs):
