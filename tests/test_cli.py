@@ -131,7 +131,7 @@ def test_no_data_and_no_network(tmp_path):
 
 
 # Run the CLI with the download pointed at a local server that stands in for files.grouplens.org
-WITH_URL = "import sys, collab_course.data as d; d.ML100K_URL = sys.argv[1]; from collab_course.cli import main; sys.exit(main(sys.argv[2:]))"
+WITH_URL = "import sys, collab_course.provision as d; d.ML100K_URL = sys.argv[1]; from collab_course.cli import main; sys.exit(main(sys.argv[2:]))"
 
 
 @pytest.fixture(scope='module')

