@@ -6,7 +6,7 @@
 __all__ = ['rating_levels', 'to_class', 'ce_loss', 'DotProductClasses', 'valid_outputs', 'expected_rating', 'nearest_class',
            'class_accuracy', 'confusion_matrix', 'plot_confusion']
 
-# %% ../nbs/12_cross_entropy.ipynb #e6cee13a
+# %% ../nbs/12_cross_entropy.ipynb #5347d951
 import numpy as np
 import pandas as pd
 import torch

@@ -73,7 +73,7 @@ def load_movielens_ratings(name='ml-100k', **kwargs) -> pd.DataFrame:
     "Ratings with titles of MovieLens dataset `name` (see `MOVIELENS_NAMES`), downloaded if needed by `download_movielens`."
     return read_movielens(download_movielens(name, **kwargs))
 
-# %% ../nbs/11_further_research.ipynb #dc1e59ff
+# %% ../nbs/11_further_research.ipynb #4abf1b54
 PUBLISHED_RMSE = {
     "fastai's collab tutorial (valid MSE 0.811)": 0.811 ** 0.5,
     'LibRec baseline (quoted by fastai)': 0.91,
