@@ -21,8 +21,8 @@ from fastai.torch_core import set_seed
 
 from collab_course.compare import fit_surprise, predict_surprise, regression_scores, split_frames
 from collab_course.data import collab_dls, get_movielens, load_ratings
-from collab_course.models import CollabNN, DotProduct, DotProductBias, DotProductBiasParams, DotProductClasses
-from collab_course.research import ce_loss, class_accuracy, nearest_class, to_class, valid_outputs
+from collab_course.models import CollabNN, DotProduct, DotProductBias, DotProductBiasParams
+from collab_course.classify import DotProductClasses, ce_loss, class_accuracy, nearest_class, to_class, valid_outputs
 from collab_course.training import epoch_losses, reference_losses
 from fastai.collab import get_emb_sz
 
