@@ -27,12 +27,13 @@ def split_frames(ratings, valid_pct=0.2, seed=42):
 
 # %% ../nbs/14_compare.ipynb #a60391b9
 def regression_scores(preds, targs):
-    "Mean squared error and its root for predicted against true ratings, as a dict with keys 'MSE' and 'RMSE'."
+    "MSE, RMSE, mean absolute error and share of predictions within one star, for predicted against true ratings."
     preds, targs = np.asarray(preds, dtype=float).ravel(), np.asarray(targs, dtype=float).ravel()
     if preds.shape != targs.shape: raise ValueError(f"{len(preds)} predictions for {len(targs)} ratings; they must match one to one.")
     if len(preds) == 0: raise ValueError("no predictions to score.")
-    mse = float(np.mean((preds - targs) ** 2))
-    return {'MSE': mse, 'RMSE': mse ** 0.5}
+    err = preds - targs
+    mse = float(np.mean(err ** 2))
+    return {'MSE': mse, 'RMSE': mse ** 0.5, 'MAE': float(np.mean(np.abs(err))), 'within 1 star': float(np.mean(np.abs(err) <= 1))}
 
 # %% ../nbs/14_compare.ipynb #965aff3f
 def timed(fit):
@@ -78,16 +79,13 @@ def comparison_table(results):
     "A DataFrame of `{method: {'MSE', 'RMSE', 'fit seconds'}}`, best (lowest MSE) first."
     return pd.DataFrame(results).T[['MSE', 'RMSE', 'fit seconds']].sort_values('MSE')
 
-def plot_comparison(table, target_mse=None, ax=None):
-    "Two bar charts from `comparison_table`: valid MSE (with an optional target line) and fit seconds (log scale)."
+def plot_comparison(table, ax=None):
+    "Two bar charts from `comparison_table`: valid MSE, and fit seconds (log scale); surprise's models in orange."
     if ax is None: _, ax = plt.subplots(1, 2, figsize=(11, 0.45 * len(table) + 1.5), sharey=True)
     names = table.index[::-1]
     ax[0].barh(names, table.loc[names, 'MSE'], color=['tab:orange' if n.startswith('surprise') else 'tab:blue' for n in names])
     ax[0].set_xlim(0.75, max(0.95, table['MSE'].max() + 0.01))
     ax[0].set_xlabel('valid MSE (lower is better)')
-    if target_mse is not None:
-        ax[0].axvline(target_mse, color='grey', ls=':', label=f'target: MSE {target_mse}')
-        ax[0].legend(loc='lower right')
     ax[1].barh(names, table.loc[names, 'fit seconds'], color='tab:grey')
     ax[1].set_xscale('log'); ax[1].set_xlabel('fit seconds, one run (log scale)')
     return ax

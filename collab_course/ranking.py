@@ -40,7 +40,6 @@ def precision_at_k(recs, relevant, k=10):
     "Hits in the first `k` items of `recs` divided by `k` (a list shorter than `k` still divides by `k`)."
     return sum(hits_at_k(recs, relevant, k)) / k
 
-# %% ../nbs/15_ranking.ipynb #e326cd7d
 def recall_at_k(recs, relevant, k=10):
     "Hits in the first `k` items of `recs` divided by the number of relevant items (which must not be zero)."
     relevant = _as_set(relevant)
