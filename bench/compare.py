@@ -15,7 +15,7 @@ import torch
 from collab_course.compare import (COURSE_LEARNERS, fit_course_model, fit_surprise, predict_surprise, regression_scores,
                                    split_frames, timed)
 from collab_course.data import get_movielens, load_ratings
-from collab_course.training import epoch_losses
+from collab_course.book import epoch_losses
 
 BASELINE = 'DotProductBias'
 TUNED = dict(n_factors=64, wd=0.2, epochs=5, bs=128, lr=3e-3)  # notebook 10's tuned configuration
