@@ -13,7 +13,8 @@ from typing import Annotated
 from fastcore.script import call_parse, parse_cli, CliError
 from .data import get_movielens, load_ratings, MovieLensUnavailable
 from .training import MODEL_KINDS, train_model, save_learner, load_model, check_output_path
-from .interpret import recommend as recommend_for_user, most_similar, fit_new_user, recommend_for_vector
+from .interpret import most_similar
+from .bootstrap import recommend as recommend_for_user, fit_new_user, recommend_for_vector
 
 # %% ../nbs/17_cli.ipynb #52f08b56
 def _print_table(df, value_col):
