@@ -23,7 +23,8 @@ from collab_course.compare import fit_surprise, predict_surprise, regression_sco
 from collab_course.data import collab_dls, get_movielens, load_ratings
 from collab_course.models import CollabNN, DotProduct, DotProductBias, DotProductBiasParams
 from collab_course.classify import DotProductClasses, ce_loss, class_accuracy, nearest_class, to_class, valid_outputs
-from collab_course.book import epoch_losses, reference_losses
+from collab_course.book import epoch_losses
+from collab_course.references import reference_losses
 from fastai.collab import get_emb_sz
 
 

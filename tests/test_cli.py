@@ -8,7 +8,7 @@ import torch
 
 from collab_course.data import check_movielens, collab_dls, get_movielens, load_ratings, movielens_path
 from netblock import offline_env, local_only_env, make_ml100k_zip, serve_folder
-from collab_course.book import reference_losses
+from collab_course.references import reference_losses
 from collab_course.training import load_model, save_learner
 
 EXE = Path(sys.executable).parent / 'collab-course'
