@@ -20,10 +20,16 @@ NOTEBOOKS = sorted(cfg.nbs_path.glob('[0-9]*.ipynb'))
 SAVE = os.environ.get('COLLAB_COURSE_SAVE_OUTPUTS') == '1'
 
 
+def _is_style(out):
+    "fastprogress's CSS for its progress bars: shown once per process, so whether a cell carries it depends on run order."
+    html = ''.join(out.get('data', {}).get('text/html', '')).strip() if out['output_type'] == 'display_data' else ''
+    return html.startswith('<style') and html.endswith('</style>')
+
+
 def output_kinds(cell):
     "The kinds of a code cell's outputs in order, each run of one kind counted once: text, table, image or error."
     kinds = []
-    for out in cell.get('outputs', []):
+    for out in last_progress_only(cell.get('outputs', [])):  # a run's redraws and CSS depend on timing and run order
         data = out.get('data', {})
         if out['output_type'] == 'error' or 'Traceback (most recent call last)' in ''.join(out.get('text', '')): kind = 'error'
         elif any(k.startswith('image/') for k in data): kind = 'image'
@@ -40,7 +46,8 @@ def _is_progress(out):
 
 def last_progress_only(outputs):
     "fastai redraws its progress table in place in Jupyter; a captured run keeps every redraw: keep the last of each run."
-    return [o for i, o in enumerate(outputs) if not (_is_progress(o) and i + 1 < len(outputs) and _is_progress(outputs[i + 1]))]
+    return [o for i, o in enumerate(outputs) if not _is_style(o)
+            and not (_is_progress(o) and i + 1 < len(outputs) and _is_progress(outputs[i + 1]))]
 
 
 @pytest.fixture
@@ -67,6 +74,7 @@ def test_output_kinds_reads_each_kind():
     cell = {'outputs': [{'output_type': 'stream', 'name': 'stdout', 'text': ['a\n']},
                         {'output_type': 'stream', 'name': 'stdout', 'text': ['b\n']},
                         {'output_type': 'display_data', 'data': {'text/html': ['<table><tr></tr></table>'], 'text/plain': ['x']}},
+                        {'output_type': 'display_data', 'data': {'text/html': ['<style>progress {}</style>']}},
                         {'output_type': 'display_data', 'data': {'image/png': 'iVBOR', 'text/plain': ['<Figure>']}},
                         {'output_type': 'error', 'ename': 'ValueError', 'evalue': 'x', 'traceback': []}]}
     assert output_kinds(cell) == ['text', 'table', 'image', 'error']
