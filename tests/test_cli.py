@@ -1,11 +1,15 @@
-"The installed `collab-course` script, called as a learner would, on a one-epoch model."
-import os, shutil, subprocess, sys
+"""The `collab-course` command line, on a one-epoch model. The installed script itself runs in separate processes where
+that is what is tested (a learner's shell, another environment); every other call runs `main` in this process, which
+parses and reports exactly as the script does but saves the few seconds each new process spends importing fastai."""
+import io, os, shutil, subprocess, sys
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 from unittest import mock
 
 import pytest
 import torch
 
+from collab_course.cli import main
 from collab_course.data import check_movielens, collab_dls, get_movielens, load_ratings, movielens_path
 from netblock import offline_env, local_only_env, make_ml100k_zip, serve_folder
 from collab_course.references import reference_losses
@@ -14,8 +18,20 @@ from collab_course.training import load_model, save_learner
 EXE = Path(sys.executable).parent / 'collab-course'
 
 
-def cli(*args, env=None):
+def cli_process(*args, env=None):
+    "The installed script in a new process, as a learner's shell runs it."
     return subprocess.run([str(EXE), *map(str, args)], capture_output=True, text=True, env=env)
+
+
+def cli(*args, env=None):
+    "`collab-course args` through `main` in this process (one CPU thread, as for a small model); `env` needs a new process."
+    if env is not None: return cli_process(*args, env=env)
+    out, err, threads = io.StringIO(), io.StringIO(), torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        with redirect_stdout(out), redirect_stderr(err): code = main([str(a) for a in args])
+    finally: torch.set_num_threads(threads)
+    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
 
 
 def fails_with(res, *phrases):
@@ -27,7 +43,7 @@ def fails_with(res, *phrases):
 @pytest.fixture(scope='module')
 def model(tmp_path_factory):
     out = tmp_path_factory.mktemp('models') / 'model.pkl'
-    res = cli('train', '--model', 'dotbias', '--epochs', 1, '--out', out)
+    res = cli_process('train', '--model', 'dotbias', '--epochs', 1, '--out', out)  # the script, end to end
     assert res.returncode == 0, res.stderr
     assert 'final valid MSE' in res.stdout and 'saved to' in res.stdout
     return out
@@ -174,7 +190,6 @@ def test_train_refuses_a_damaged_folder_it_cannot_replace(tmp_path):
 
 @pytest.mark.parametrize('command', ['recommend', 'similar', 'new-user'])
 def test_help_says_model_files_are_pickles(command, capsys):
-    from collab_course.cli import main
     with pytest.raises(SystemExit) as e: main([command, '--help'])  # in this process: argparse prints, then exits
     assert e.value.code == 0
     help_text = ' '.join(capsys.readouterr().out.split())  # argparse wraps lines at the terminal's width
@@ -183,9 +198,9 @@ def test_help_says_model_files_are_pickles(command, capsys):
 
 
 def test_unknown_command_and_help():
-    res = cli('serve')
+    res = cli_process('serve')
     assert res.returncode == 2 and "unknown command 'serve'" in res.stderr
-    res = cli('--help')
+    res = cli_process('--help')
     assert res.returncode == 0 and all(c in res.stdout for c in ('train', 'recommend', 'similar', 'new-user'))
 
 
