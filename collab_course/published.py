@@ -7,7 +7,7 @@ __all__ = ['PUBLISHED_RMSE', 'N_FOLDS', 'read_fold', 'fold_dls', 'valid_predicti
            'vocab_sizes', 'ImplicitDotProductBias', 'FactorPenalty', 'implicit_model', 'ensemble_predictions',
            'ensemble_rmse', 'cv_summary', 'with_published', 'plot_published']
 
-# %% ../nbs/17_published_splits.ipynb #56a03214
+# %% ../nbs/17_published_splits.ipynb #514e7b05
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +24,7 @@ from fastai.learner import Learner
 from fastai.losses import MSELossFlat
 from .data import get_movielens, RATING_COLS, CollabIndexDL, epoch_rows, _read_table
 
-# %% ../nbs/17_published_splits.ipynb #0b4e6f44
+# %% ../nbs/17_published_splits.ipynb #63044fe1
 PUBLISHED_RMSE = pd.DataFrame([
     dict(method='GLocal-K', RMSE=0.8889, protocol='u1 split', comparable='yes, with u1',
          source='Han et al., CIKM 2021'),
@@ -43,7 +43,7 @@ PUBLISHED_RMSE = pd.DataFrame([
 ])
 PUBLISHED_RMSE
 
-# %% ../nbs/17_published_splits.ipynb #20a83068
+# %% ../nbs/17_published_splits.ipynb #5f447881
 N_FOLDS = 5
 
 def read_fold(fold=1, path=None):
@@ -60,7 +60,7 @@ def read_fold(fold=1, path=None):
         frames.append(_read_table(fname, '\t', RATING_COLS))
     return tuple(frames)
 
-# %% ../nbs/17_published_splits.ipynb #8fd6031e
+# %% ../nbs/17_published_splits.ipynb #3cfd3b5e
 def fold_dls(base, test, item_name='movie', bs=64, path='.'):
     "fastai DataLoaders training on the rows of `base` and validating on the rows of `test`, vocabularies from `base` only."
     rows = pd.concat([base, test], ignore_index=True)
@@ -69,7 +69,7 @@ def fold_dls(base, test, item_name='movie', bs=64, path='.'):
                        splits=splits, reduce_memory=False)
     return to.dataloaders(bs=bs, path=path, dl_type=CollabIndexDL)
 
-# %% ../nbs/17_published_splits.ipynb #9ac5d8a6
+# %% ../nbs/17_published_splits.ipynb #81ab83d4
 def valid_predictions(learn):
     "A trained `Learner`'s predictions and targets for its validation rows, as flat CPU tensors."
     with learn.no_bar(): preds, targs = learn.get_preds()
@@ -85,7 +85,7 @@ def learner_rmse(learn):
     "RMSE of a trained `Learner` on its validation rows."
     return rmse(*valid_predictions(learn))
 
-# %% ../nbs/17_published_splits.ipynb #66319b46
+# %% ../nbs/17_published_splits.ipynb #f407156a
 def fit_fold(dls, make_model, epochs=5, lr=5e-3, wd=0.1, seed=42, cbs=None):
     "Seed, build `make_model(dls)`, and train it with `Learner(..., MSELossFlat())` and `fit_one_cycle`; returns the `Learner`."
     set_seed(seed, reproducible=True)
@@ -97,7 +97,7 @@ def vocab_sizes(dls):
     "The number of users and of items in the vocabularies of `dls` (each including `#na#`)."
     return tuple(len(v) for v in list(dls.classes.values())[:2])
 
-# %% ../nbs/17_published_splits.ipynb #70ef6fd2
+# %% ../nbs/17_published_splits.ipynb #eaae53e6
 from fastai.callback.core import Callback
 
 class ImplicitDotProductBias(Module):
@@ -139,7 +139,7 @@ def implicit_model(n_factors=50, y_range=(0, 5.5)):
     def make(dls): return ImplicitDotProductBias(*vocab_sizes(dls), n_factors, rated=epoch_rows(dls.train)[0], y_range=y_range)
     return make
 
-# %% ../nbs/17_published_splits.ipynb #04135b6e
+# %% ../nbs/17_published_splits.ipynb #298125af
 def ensemble_predictions(learners):
     "The mean of the validation predictions of `learners` (trained on the same DataLoaders), and the targets."
     preds, targs = zip(*(valid_predictions(l) for l in learners))
@@ -151,7 +151,7 @@ def ensemble_rmse(learners):
     "RMSE of the averaged validation predictions of `learners`."
     return rmse(*ensemble_predictions(learners))
 
-# %% ../nbs/17_published_splits.ipynb #4cdf6901
+# %% ../nbs/17_published_splits.ipynb #fd3a74a8
 def cv_summary(fold_rmse):
     "One row per method of `{method: {'u1': rmse, ..., 'u5': rmse}}`: its RMSE on u1, the mean and the standard deviation over its folds."
     table = pd.DataFrame(fold_rmse).T
@@ -167,23 +167,25 @@ def with_published(summary, published=None):
     if len(both): raise ValueError(f"{list(both)} name both one of our methods and a published figure; rename ours.")
     return pd.concat([ours, theirs])[['u1 RMSE', '5-fold mean', '5-fold std', 'published RMSE', 'protocol', 'comparable', 'source']]
 
-# %% ../nbs/17_published_splits.ipynb #773e0d51
+# %% ../nbs/17_published_splits.ipynb #5d641953
 def plot_published(table, ax=None):
     "Our methods' u1 RMSE and 5-fold mean ± std beside the published RMSEs of `with_published`'s table, best at the top."
     if ax is None: _, ax = plt.subplots(figsize=(8, 0.4 * len(table) + 1.5))
-    rmse_of = table['u1 RMSE'].fillna(table['published RMSE'])
-    names = list(rmse_of.sort_values(ascending=False).index)
+    names = list(table['u1 RMSE'].fillna(table['published RMSE']).sort_values(ascending=False).index)
     colours = {'yes, with u1': 'tab:green', 'roughly, with the 5-fold mean': 'tab:olive', 'no': 'tab:grey'}
+    labelled = set()
+    def label(text):  # each kind of marker once in the legend
+        if text in labelled: return None
+        labelled.add(text); return text
     for y, n in enumerate(names):
         row = table.loc[n]
         if pd.notna(row['u1 RMSE']):
             ax.errorbar(row['5-fold mean'], y - 0.15, xerr=row['5-fold std'], fmt='s', color='tab:blue', capsize=3,
-                        label='ours: 5-fold mean ± std' if y == 0 or 'ours: 5' not in ax.get_legend_handles_labels()[1] else None)
-            ax.plot(row['u1 RMSE'], y + 0.15, 'o', color='tab:blue', label=None if 'ours: u1' in ax.get_legend_handles_labels()[1] else 'ours: u1')
+                        label=label('ours: 5-fold mean ± std'))
+            ax.plot(row['u1 RMSE'], y + 0.15, 'o', color='tab:red', label=label('ours: u1'))
         else:
-            lab = f"published ({row['comparable']})"
             ax.plot(row['published RMSE'], y, 'D', color=colours.get(row['comparable'], 'tab:grey'),
-                    label=None if lab in ax.get_legend_handles_labels()[1] else lab)
+                    label=label(f"published, comparable: {row['comparable']}"))
     ax.set_yticks(range(len(names)), names)
     ax.set_xlabel('RMSE on MovieLens-100k (lower is better)')
     ax.legend(loc='lower right', fontsize=8)

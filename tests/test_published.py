@@ -105,3 +105,4 @@ def test_cv_summary_with_published_and_plot():
     assert set(PUBLISHED_RMSE['comparable']) == {'yes, with u1', 'roughly, with the 5-fold mean', 'no'}
     ax = plot_published(t)
     assert len(ax.get_yticklabels()) == len(t)
+    assert len(ax.get_legend_handles_labels()[1]) == 2 + PUBLISHED_RMSE['comparable'].nunique()  # each kind once
