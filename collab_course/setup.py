@@ -58,7 +58,7 @@ def setup_cell_source(extras=None, git_url=None):
     return src + _EXTRA_CLAUSE.format(extras=dict(extras)) if extras else src
 
 # %% ../nbs/20_setup.ipynb #96c9959f
-NOTEBOOK_EXTRAS = {'compare': {'surprise': 'surprise'}}  # part of a notebook's name -> {extra: module it provides}
+NOTEBOOK_EXTRAS = {'compare': {'surprise': 'surprise'}, 'published': {'surprise': 'surprise'}}  # part of a notebook's name -> {extra: module it provides}
 
 def repo_git_url(repo='.'):
     "The `git_url` in the settings.ini of the course repository at `repo`."
