@@ -47,7 +47,7 @@ class TripletDL(DataLoader):
         full = (n_seen >= n_items - 1).nonzero().flatten()
         if len(full): raise ValueError(f"{len(full)} users (e.g. index {full[0].item()}) interacted with every item, so no negative "
                                        f"can be drawn for them; leave them out of the positives")
-        self.pairs, self.n_items, self.n_neg, self.fixed, self.seen = pairs, n_items, n_neg, fixed, seen
+        self.pairs, self.n_items, self.n_neg, self.fixed, self.seen, self.seed = pairs, n_items, n_neg, fixed, seen, seed
         super().__init__(dataset=pairs, bs=bs, shuffle=shuffle, **kwargs)
         self.gen = torch.Generator().manual_seed(self.rng.randint(0, 2**32 - 1) if seed is None else seed)
         self.epoch_x = self.draw_epoch() if fixed else None
@@ -81,8 +81,8 @@ class TripletDL(DataLoader):
             yield x, torch.ones(len(x), self.n_neg)
 
     def new(self, dataset=None, cls=None, **kwargs):
-        "A copy with the same items, interactions and sampling settings (fastai calls this, e.g. in `get_preds`)."
-        return super().new(dataset, cls, **{'n_items': self.n_items, 'seen': self.seen, 'n_neg': self.n_neg, 'fixed': self.fixed, **kwargs})
+        "A copy with the same items, interactions and sampling settings, seed included, so a fixed loader's copy asks the same questions (fastai calls this, e.g. in `get_preds`)."
+        return super().new(dataset, cls, **{'n_items': self.n_items, 'seen': self.seen, 'n_neg': self.n_neg, 'fixed': self.fixed, 'seed': self.seed, **kwargs})
 
 # %% ../nbs/18_ranking_model.ipynb #d3b46e1e
 class ImplicitDotBias(Module):
@@ -124,7 +124,7 @@ def implicit_dls(train, valid, users, items, user_name='user', item_name='title'
 # %% ../nbs/18_ranking_model.ipynb #b60ea09a
 def train_implicit(train, valid, users, items, n_factors=64, epochs=10, lr=1e-2, wd=0.01, bs=2048, n_neg=1, min_rating=None,
                    seed=42, quiet=False, **names):
-    "Train an `ImplicitDotBias` with `bpr_loss` on `implicit_dls(train, valid, users, items, ...)` with `fit_one_cycle`; `quiet` hides fastai's table and bar."
+    "Train an `ImplicitDotBias` with `bpr_loss` on `implicit_dls(train, valid, users, items, ...)` with `fit_one_cycle`; `quiet` hides fastai's table and bar. The defaults are a quick start, not tuned settings."
     if epochs < 1: raise ValueError(f"epochs must be at least 1, got {epochs}")
     set_seed(seed, reproducible=True)
     dls = implicit_dls(train, valid, users, items, min_rating=min_rating, n_neg=n_neg, bs=bs, seed=seed, **names)

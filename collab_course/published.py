@@ -13,7 +13,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-import torch.nn.functional as F
 import matplotlib.pyplot as plt
 from fastai.torch_core import Module, set_seed
 from fastai.layers import Embedding, sigmoid_range
@@ -188,5 +187,5 @@ def plot_published(table, ax=None):
                     label=label(f"published, comparable: {row['comparable']}"))
     ax.set_yticks(range(len(names)), names)
     ax.set_xlabel('RMSE on MovieLens-100k (lower is better)')
-    ax.legend(loc='lower right', fontsize=8)
+    ax.legend(loc='upper left', bbox_to_anchor=(1.01, 1), fontsize=8)
     return ax
