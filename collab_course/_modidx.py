@@ -74,6 +74,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                        'collab_course.compare.split_frames': ('compare.html#split_frames', 'collab_course/compare.py'),
                                        'collab_course.compare.timed': ('compare.html#timed', 'collab_course/compare.py')},
             'collab_course.data': { 'collab_course.data._check_ratings': ('data.html#_check_ratings', 'collab_course/data.py'),
+                                    'collab_course.data._dls_from_splits': ('data.html#_dls_from_splits', 'collab_course/data.py'),
                                     'collab_course.data._read_table': ('data.html#_read_table', 'collab_course/data.py'),
                                     'collab_course.data.collab_dls': ('data.html#collab_dls', 'collab_course/data.py'),
                                     'collab_course.data.crosstab': ('data.html#crosstab', 'collab_course/data.py'),

@@ -101,7 +101,10 @@ def _check_ratings(ratings, user_name, item_name, rating_name, valid_pct, bs):
 def collab_dls(ratings, user_name=None, item_name=None, rating_name=None, valid_pct=0.2, seed=42, bs=64, path='.', **kwargs):
     "Like `CollabDataLoaders.from_df`, but each epoch is a permutation of the training rows and batches are tensor slices."
     user_name, item_name, rating_name = _check_ratings(ratings, user_name, item_name, rating_name, valid_pct, bs)
-    splits = seeded_split(len(ratings), valid_pct, seed)
+    return _dls_from_splits(ratings, seeded_split(len(ratings), valid_pct, seed), user_name, item_name, rating_name,
+                            bs=bs, path=path, **kwargs)
+
+def _dls_from_splits(ratings, splits, user_name, item_name, rating_name, bs=64, path='.', **kwargs):
     # reduce_memory=False keeps string columns as strings, so Categorify learns the vocabulary from the training rows
     # only (fastai 2.8 otherwise turns them into a pandas category of *all* rows before splitting)
     to = TabularCollab(ratings, [Categorify], [user_name, item_name], y_names=[rating_name],

@@ -16,12 +16,9 @@ import torch
 import matplotlib.pyplot as plt
 from fastai.torch_core import Module, set_seed
 from fastai.layers import Embedding, sigmoid_range
-from fastai.tabular.core import Categorify
-from fastai.data.block import TransformBlock
-from fastai.collab import TabularCollab
 from fastai.learner import Learner
 from fastai.losses import MSELossFlat
-from .data import get_movielens, RATING_COLS, CollabIndexDL, epoch_rows, _read_table
+from .data import get_movielens, RATING_COLS, epoch_rows, _read_table, _dls_from_splits
 
 # %% ../nbs/17_published_splits.ipynb #63044fe1
 PUBLISHED_RMSE = pd.DataFrame([
@@ -40,7 +37,6 @@ PUBLISHED_RMSE = pd.DataFrame([
     dict(method='LibRec (cited by fastai)', RMSE=0.91, protocol='not stated', comparable='no',
          source="fastai's collaborative filtering tutorial"),
 ])
-PUBLISHED_RMSE
 
 # %% ../nbs/17_published_splits.ipynb #5f447881
 N_FOLDS = 5
@@ -64,9 +60,7 @@ def fold_dls(base, test, item_name='movie', bs=64, path='.'):
     "fastai DataLoaders training on the rows of `base` and validating on the rows of `test`, vocabularies from `base` only."
     rows = pd.concat([base, test], ignore_index=True)
     splits = (list(range(len(base))), list(range(len(base), len(rows))))
-    to = TabularCollab(rows, [Categorify], ['user', item_name], y_names=['rating'], y_block=TransformBlock(),
-                       splits=splits, reduce_memory=False)
-    return to.dataloaders(bs=bs, path=path, dl_type=CollabIndexDL)
+    return _dls_from_splits(rows, splits, 'user', item_name, 'rating', bs=bs, path=path)
 
 # %% ../nbs/17_published_splits.ipynb #81ab83d4
 def valid_predictions(learn):
