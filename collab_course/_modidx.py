@@ -291,6 +291,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                      'collab_course/provision.py'),
                                          'collab_course.provision._download_movielens': ( 'provisioning.html#_download_movielens',
                                                                                           'collab_course/provision.py'),
+                                         'collab_course.provision._fastai_folder': ( 'provisioning.html#_fastai_folder',
+                                                                                     'collab_course/provision.py'),
                                          'collab_course.provision._fetch_widedeep_tables': ( 'provisioning.html#_fetch_widedeep_tables',
                                                                                              'collab_course/provision.py'),
                                          'collab_course.provision._install': ('provisioning.html#_install', 'collab_course/provision.py'),

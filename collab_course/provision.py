@@ -8,7 +8,7 @@ __all__ = ['ML100K_URL', 'ML100K_CHECKSUMS', 'ML100K_SIZES', 'ML100K_COUNTS', 'W
            'get_movielens', 'CollabIndexDL']
 
 # %% ../nbs/21_provisioning.ipynb #b785e6fb
-import io, os, shutil, subprocess, sys, tempfile, zipfile, hashlib
+import io, os, shutil, subprocess, sys, tempfile, time, zipfile, hashlib
 from contextlib import contextmanager
 from pathlib import Path
 try: import fcntl  # file locks, on Linux and macOS
@@ -19,7 +19,7 @@ import pandas as pd
 import torch
 from fastcore.basics import ifnone
 from fastdownload import download_url
-from fastai.data.external import URLs, fastai_path
+from fastai.data.external import URLs, fastai_cfg, fastai_path
 from fastai.tabular.core import TabDataLoader, ReadTabBatch
 
 # %% ../nbs/21_provisioning.ipynb #3143e07d
@@ -51,9 +51,28 @@ DOWNLOAD_TIMEOUT = 30  # seconds a download may wait for the network before it g
 class MovieLensUnavailable(RuntimeError):
     "MovieLens-100k could be neither downloaded nor rebuilt from the package registry."
 
+_FASTAI_DEFAULTS = dict(data='data', archive='archive', storage='tmp', model='models')  # what fastai puts in a new config.ini
+
+def _fastai_folder(name, wait=5.0) -> Path:
+    "`fastai_path(name)`, made safe for several programs that start at once on a new `FASTAI_HOME`."
+    cfg = Path(os.getenv('FASTAI_HOME', '~/.fastai')).expanduser().absolute()/'config.ini'
+    if not cfg.exists():  # fastai would write it in place, and a program starting alongside could read it still empty
+        cfg.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile('w', dir=cfg.parent, prefix='.config-', suffix='.tmp', delete=False) as f:
+            f.write('[DEFAULT]\n' + ''.join(f'{k} = {v}\n' for k, v in _FASTAI_DEFAULTS.items()))
+        os.replace(f.name, cfg)
+    deadline = time.monotonic() + wait
+    while (path := fastai_path(name)) is None and time.monotonic() < deadline:
+        fastai_cfg.cache_clear(); time.sleep(0.05)  # fastai keeps what it read first: make it read the file again
+    if path is None:
+        raise ValueError(f"fastai's settings file {cfg} has no `{name}` entry. To fix: add the line "
+                         f"`{name} = {_FASTAI_DEFAULTS.get(name, name)}` under `[DEFAULT]`, or delete the file so that "
+                         f"fastai writes a new one.")
+    return path
+
 def movielens_path() -> Path:
     "Where `untar_data(URLs.ML_100k)` keeps MovieLens-100k: `ml-100k` in fastai's data folder."
-    return fastai_path('data')/'ml-100k'
+    return _fastai_folder('data')/'ml-100k'
 
 # %% ../nbs/21_provisioning.ipynb #9d4f6b3a
 def check_movielens(path=None) -> list:
@@ -171,7 +190,7 @@ def _one_at_a_time(folder):
 
 def _download_movielens(dest):
     "The book's download: GroupLens' zip (kept in fastai's archive folder), unpacked, checked, then renamed to `dest`."
-    arch = fastai_path('archive')/ML100K_URL.rsplit('/', 1)[-1]  # where untar_data keeps it: archive/ml-100k.zip
+    arch = _fastai_folder('archive')/ML100K_URL.rsplit('/', 1)[-1]  # where untar_data keeps it: archive/ml-100k.zip
     arch.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=dest.parent, prefix='.ml-100k-') as tmp:
         for fetch in ((False, True) if arch.exists() else (True,)):  # a zip left by an earlier run gets one chance
