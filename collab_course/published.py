@@ -5,7 +5,8 @@
 # %% auto #0
 __all__ = ['PUBLISHED_RMSE', 'N_FOLDS', 'read_fold', 'fold_dls', 'valid_predictions', 'rmse', 'learner_rmse', 'fit_fold',
            'vocab_sizes', 'ImplicitDotProductBias', 'FactorPenalty', 'implicit_model', 'ensemble_predictions',
-           'ensemble_rmse', 'cv_summary', 'with_published', 'plot_published']
+           'ensemble_rmse', 'rating_matrix', 'autorec_dls', 'ItemAutoRec', 'masked_sse', 'fit_autorec',
+           'autorec_predictions', 'cv_summary', 'with_published', 'plot_published']
 
 # %% ../nbs/17_published_splits.ipynb #514e7b05
 from pathlib import Path
@@ -143,6 +144,66 @@ def ensemble_predictions(learners):
 def ensemble_rmse(learners):
     "RMSE of the averaged validation predictions of `learners`."
     return rmse(*ensemble_predictions(learners))
+
+# %% ../nbs/17_published_splits.ipynb #0a1b4748
+from torch import nn
+from fastai.data.core import DataLoaders
+
+def rating_matrix(ratings, n_movies, n_users):
+    "`ratings` as a movies × users matrix indexed by id (0 where unrated), and a mask with 1 where a rating exists."
+    movies, users = (torch.tensor(ratings[c].to_numpy(np.int64)) for c in ('movie', 'user'))
+    if len(ratings) and (movies.min() < 0 or users.min() < 0 or movies.max() >= n_movies or users.max() >= n_users):
+        raise ValueError(f"movie ids must lie in 0..{n_movies - 1} and user ids in 0..{n_users - 1}; got movies "
+                         f"{movies.min().item()}..{movies.max().item()} and users {users.min().item()}..{users.max().item()}.")
+    values, mask = torch.zeros(n_movies, n_users), torch.zeros(n_movies, n_users)
+    values[movies, users] = torch.tensor(ratings['rating'].to_numpy(np.float32))
+    mask[movies, users] = 1.
+    return values, mask
+
+def autorec_dls(base, test, bs=256):
+    "DataLoaders of movies: input, a movie's ratings in `base`; target, the same (training) or its ratings in `test` (validation), with their masks."
+    both = pd.concat([base, test])
+    shape = int(both['movie'].max()) + 1, int(both['user'].max()) + 1
+    train, train_mask = rating_matrix(base, *shape)
+    valid, valid_mask = rating_matrix(test, *shape)
+    return DataLoaders.from_dsets(list(zip(train, torch.stack([train, train_mask], 1))),
+                                  list(zip(train, torch.stack([valid, valid_mask], 1))),
+                                  bs=bs, drop_last=False, num_workers=0)  # a few hundred tiny rows: worker processes only cost time
+
+# %% ../nbs/17_published_splits.ipynb #b39849cb
+class ItemAutoRec(Module):
+    "I-AutoRec: rebuild a movie's ratings by every user through a sigmoid layer of `n_hidden` units (the movie's factors)."
+    def __init__(self, n_users, n_hidden=300):
+        self.encoder, self.decoder = nn.Linear(n_users, n_hidden), nn.Linear(n_hidden, n_users)
+        self.penalty = torch.tensor(0.)
+
+    def forward(self, x):
+        # half the squared weights, per movie of the batch like `masked_sse`, for `FactorPenalty(lam)`
+        self.penalty = (self.encoder.weight.pow(2).sum() + self.decoder.weight.pow(2).sum()) / (2 * len(x))
+        return self.decoder(torch.sigmoid(self.encoder(x)))
+
+def masked_sse(preds, targets):
+    "Squared error over the ratings that exist (`targets[:, 1]` is their mask), summed per movie, averaged over movies."
+    ratings, mask = targets[:, 0], targets[:, 1]
+    return ((preds - ratings).pow(2) * mask).sum() / len(preds)
+
+def fit_autorec(dls, n_hidden=300, epochs=100, lr=1e-2, lam=30, seed=42):
+    "Seed, then train an `ItemAutoRec` on `autorec_dls` with `Learner`, `masked_sse`, `FactorPenalty(lam)` and `fit_one_cycle`."
+    set_seed(seed, reproducible=True)
+    model = ItemAutoRec(len(dls.train_ds[0][0]), n_hidden)
+    learn = Learner(dls, model, loss_func=masked_sse, cbs=[FactorPenalty(lam)])
+    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(epochs, lr, wd=0)
+    return learn
+
+def autorec_predictions(learn, ratings, y_range=(1, 5)):
+    "A trained `ItemAutoRec` learner's predictions for the (user, movie) pairs of `ratings`, clipped to `y_range`."
+    inputs = torch.stack([x for x, _ in learn.dls.train_ds])
+    movies, users = (torch.tensor(ratings[c].to_numpy(np.int64)) for c in ('movie', 'user'))
+    if len(ratings) and (movies.max() >= inputs.shape[0] or users.max() >= inputs.shape[1]):
+        raise ValueError("some ratings have ids beyond those `autorec_dls` was built with; build it with them as `test`.")
+    learn.model.eval()
+    with torch.no_grad(): rebuilt = learn.model(inputs.to(learn.dls.device)).cpu()
+    return rebuilt[movies, users].clamp(*y_range)
 
 # %% ../nbs/17_published_splits.ipynb #fd3a74a8
 def cv_summary(fold_rmse):

@@ -1,4 +1,4 @@
-"Notebook 17's helpers on tiny synthetic folds: reading u1 files, the fold DataLoaders, scores, the best model and the summaries."
+"Notebook 17's helpers on tiny synthetic folds: reading u1 files, the fold DataLoaders, scores, the factor model, the autoencoder and the summaries."
 import numpy as np
 import pandas as pd
 import pytest
@@ -7,7 +7,8 @@ from fastai.callback.core import Callback
 
 from collab_course.published import (PUBLISHED_RMSE, N_FOLDS, read_fold, fold_dls, rmse, learner_rmse, valid_predictions,
                                      fit_fold, vocab_sizes, ImplicitDotProductBias, FactorPenalty, implicit_model,
-                                     ensemble_predictions, ensemble_rmse, cv_summary, with_published, plot_published)
+                                     ensemble_predictions, ensemble_rmse, cv_summary, with_published, plot_published,
+                                     rating_matrix, autorec_dls, ItemAutoRec, masked_sse, fit_autorec, autorec_predictions)
 
 
 def _ratings(n, seed):
@@ -106,3 +107,36 @@ def test_cv_summary_with_published_and_plot():
     ax = plot_published(t)
     assert len(ax.get_yticklabels()) == len(t)
     assert len(ax.get_legend_handles_labels()[1]) == 2 + PUBLISHED_RMSE['comparable'].nunique()  # each kind once
+
+
+def test_rating_matrix_and_autorec_dls(folder):
+    base, test = read_fold(1, folder)
+    values, mask = rating_matrix(base, 31, 21)
+    last = base.drop_duplicates(['user', 'movie'], keep='last')  # a repeated pair keeps its last rating
+    assert mask.sum().item() == len(last)
+    assert values[last['movie'].to_numpy(), last['user'].to_numpy()].tolist() == last['rating'].astype(float).tolist()
+    assert values[mask == 0].abs().sum().item() == 0
+    with pytest.raises(ValueError, match='user ids in 0..19'): rating_matrix(base, 31, 20)
+    d = autorec_dls(base, test, bs=8)
+    assert len(d.train_ds) == len(d.valid_ds) == 31
+    x, y = d.valid_ds[30]  # movie 30 is only in the test file
+    assert x.abs().sum().item() == 0 and y[1].sum().item() == (test['movie'] == 30).sum()
+    xb, yb = d.one_batch()
+    assert xb.shape == (8, 21) and yb.shape == (8, 2, 21)
+
+
+def test_masked_sse_ignores_missing_ratings():
+    preds = torch.tensor([[1., 100.], [2., 2.]])
+    targets = torch.tensor([[[2., 0.], [1., 0.]], [[2., 4.], [1., 1.]]])  # movie 0's second user did not rate it
+    assert masked_sse(preds, targets).item() == pytest.approx((1 + 0 + 4) / 2)
+
+
+def test_autorec_learns_the_synthetic_pattern(folder):
+    base, test = read_fold(1, folder)
+    learn = fit_autorec(autorec_dls(base, base, bs=8), n_hidden=8, epochs=60, lr=1e-2, lam=0.1)
+    preds = autorec_predictions(learn, base)
+    assert preds.shape == (len(base),) and ((preds >= 1) & (preds <= 5)).all()
+    mean_rmse = rmse(torch.full((len(base),), float(base['rating'].mean())), base['rating'])
+    assert rmse(preds, base['rating']) < mean_rmse - 0.15, (rmse(preds, base['rating']), mean_rmse)
+    assert learn.model.penalty.item() > 0 and isinstance(learn.model, ItemAutoRec)
+    with pytest.raises(ValueError, match='beyond'): autorec_predictions(learn, test.assign(user=99))
