@@ -148,6 +148,7 @@ def ensemble_rmse(learners):
 # %% ../nbs/17_published_splits.ipynb #0a1b4748
 from torch import nn
 from fastai.data.core import DataLoaders
+from fastai.torch_core import default_device
 
 def rating_matrix(ratings, n_movies, n_users):
     "`ratings` as a movies × users matrix indexed by id (0 where unrated), and a mask with 1 where a rating exists."
@@ -155,6 +156,9 @@ def rating_matrix(ratings, n_movies, n_users):
     if len(ratings) and (movies.min() < 0 or users.min() < 0 or movies.max() >= n_movies or users.max() >= n_users):
         raise ValueError(f"movie ids must lie in 0..{n_movies - 1} and user ids in 0..{n_users - 1}; got movies "
                          f"{movies.min().item()}..{movies.max().item()} and users {users.min().item()}..{users.max().item()}.")
+    if ratings.duplicated(['movie', 'user']).any():
+        raise ValueError("some (user, movie) pairs are rated more than once; keep one rating per pair, e.g. with "
+                         "`ratings.drop_duplicates(['user', 'movie'], keep='last')`.")
     values, mask = torch.zeros(n_movies, n_users), torch.zeros(n_movies, n_users)
     values[movies, users] = torch.tensor(ratings['rating'].to_numpy(np.float32))
     mask[movies, users] = 1.
@@ -168,7 +172,7 @@ def autorec_dls(base, test, bs=256):
     valid, valid_mask = rating_matrix(test, *shape)
     return DataLoaders.from_dsets(list(zip(train, torch.stack([train, train_mask], 1))),
                                   list(zip(train, torch.stack([valid, valid_mask], 1))),
-                                  bs=bs, drop_last=False, num_workers=0)  # a few hundred tiny rows: worker processes only cost time
+                                  bs=bs, drop_last=False, num_workers=0, device=default_device())  # a few hundred tiny rows: worker processes only cost time
 
 # %% ../nbs/17_published_splits.ipynb #b39849cb
 class ItemAutoRec(Module):
@@ -199,10 +203,11 @@ def autorec_predictions(learn, ratings, y_range=(1, 5)):
     "A trained `ItemAutoRec` learner's predictions for the (user, movie) pairs of `ratings`, clipped to `y_range`."
     inputs = torch.stack([x for x, _ in learn.dls.train_ds])
     movies, users = (torch.tensor(ratings[c].to_numpy(np.int64)) for c in ('movie', 'user'))
-    if len(ratings) and (movies.max() >= inputs.shape[0] or users.max() >= inputs.shape[1]):
-        raise ValueError("some ratings have ids beyond those `autorec_dls` was built with; build it with them as `test`.")
+    if len(ratings) and (min(movies.min(), users.min()) < 0 or movies.max() >= inputs.shape[0] or users.max() >= inputs.shape[1]):
+        raise ValueError(f"movie ids must lie in 0..{inputs.shape[0] - 1} and user ids in 0..{inputs.shape[1] - 1}, as in the "
+                         "ratings `autorec_dls` was built with; build it with these ratings as `test`.")
     learn.model.eval()
-    with torch.no_grad(): rebuilt = learn.model(inputs.to(learn.dls.device)).cpu()
+    with torch.no_grad(): rebuilt = learn.model(inputs.to(next(learn.model.parameters()).device)).cpu()
     return rebuilt[movies, users].clamp(*y_range)
 
 # %% ../nbs/17_published_splits.ipynb #fd3a74a8
