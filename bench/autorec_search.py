@@ -61,7 +61,6 @@ def main():
     for w, r in blends.items(): print(f"| {w} | {r:.4f} |")
     weight = min(blends, key=blends.get)
     print(f"\nchosen: autoencoder {best} (inner {best_rmse:.4f}), weight {weight} (inner {blends[weight]:.4f})")
-    base, test = read_fold(1)
     a_preds, a_secs = autorec(base, test, best)
     m_preds, m_secs = factor_model(base, test)
     print("\nretrained on u1.base and scored once on u1.test:\n| model | u1.test RMSE | train s |\n|---|---|---|")

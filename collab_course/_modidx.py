@@ -331,6 +331,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                            'collab_course/published.py'),
                                          'collab_course.published.ItemAutoRec.forward': ( 'published_splits.html#itemautorec.forward',
                                                                                           'collab_course/published.py'),
+                                         'collab_course.published._movie_user_ids': ( 'published_splits.html#_movie_user_ids',
+                                                                                      'collab_course/published.py'),
                                          'collab_course.published.autorec_dls': ( 'published_splits.html#autorec_dls',
                                                                                   'collab_course/published.py'),
                                          'collab_course.published.autorec_predictions': ( 'published_splits.html#autorec_predictions',

@@ -150,12 +150,17 @@ from torch import nn
 from fastai.data.core import DataLoaders
 from fastai.torch_core import default_device
 
+def _movie_user_ids(ratings, n_movies, n_users, fix=''):
+    "The movie and user ids of `ratings` as tensors, after checking that they index a `n_movies` × `n_users` matrix."
+    movies, users = (torch.tensor(ratings[c].to_numpy(np.int64)) for c in ('movie', 'user'))
+    if len(ratings) and (min(movies.min(), users.min()) < 0 or movies.max() >= n_movies or users.max() >= n_users):
+        raise ValueError(f"movie ids must lie in 0..{n_movies - 1} and user ids in 0..{n_users - 1}; got movies "
+                         f"{movies.min().item()}..{movies.max().item()} and users {users.min().item()}..{users.max().item()}.{fix}")
+    return movies, users
+
 def rating_matrix(ratings, n_movies, n_users):
     "`ratings` as a movies × users matrix indexed by id (0 where unrated), and a mask with 1 where a rating exists."
-    movies, users = (torch.tensor(ratings[c].to_numpy(np.int64)) for c in ('movie', 'user'))
-    if len(ratings) and (movies.min() < 0 or users.min() < 0 or movies.max() >= n_movies or users.max() >= n_users):
-        raise ValueError(f"movie ids must lie in 0..{n_movies - 1} and user ids in 0..{n_users - 1}; got movies "
-                         f"{movies.min().item()}..{movies.max().item()} and users {users.min().item()}..{users.max().item()}.")
+    movies, users = _movie_user_ids(ratings, n_movies, n_users)
     if ratings.duplicated(['movie', 'user']).any():
         raise ValueError("some (user, movie) pairs are rated more than once; keep one rating per pair, e.g. with "
                          "`ratings.drop_duplicates(['user', 'movie'], keep='last')`.")
@@ -202,10 +207,7 @@ def fit_autorec(dls, n_hidden=300, epochs=100, lr=1e-2, lam=30, seed=42):
 def autorec_predictions(learn, ratings, y_range=(1, 5)):
     "A trained `ItemAutoRec` learner's predictions for the (user, movie) pairs of `ratings`, clipped to `y_range`."
     inputs = torch.stack([x for x, _ in learn.dls.train_ds])
-    movies, users = (torch.tensor(ratings[c].to_numpy(np.int64)) for c in ('movie', 'user'))
-    if len(ratings) and (min(movies.min(), users.min()) < 0 or movies.max() >= inputs.shape[0] or users.max() >= inputs.shape[1]):
-        raise ValueError(f"movie ids must lie in 0..{inputs.shape[0] - 1} and user ids in 0..{inputs.shape[1] - 1}, as in the "
-                         "ratings `autorec_dls` was built with; build it with these ratings as `test`.")
+    movies, users = _movie_user_ids(ratings, *inputs.shape, fix=" `autorec_dls` set these bounds; build it with these ratings as `test`.")
     learn.model.eval()
     with torch.no_grad(): rebuilt = learn.model(inputs.to(next(learn.model.parameters()).device)).cpu()
     return rebuilt[movies, users].clamp(*y_range)
