@@ -1,9 +1,9 @@
-"""Seeded search for notebook 17's autoencoder and its blend with the factor model, without looking at u1.test.
+"""Seeded search for the autoencoder of 18_autoencoder and its blend with the factor model, without looking at u1.test.
 
 u1.base is split again (80/20, seeded, as in `published_search.py`) into inner training and inner validation rows.
 Each `ItemAutoRec` candidate (hidden units, epochs, learning rate, penalty `lam`) is trained on the inner training rows
-with fastai's `Learner` and scored by RMSE on the inner validation rows. The best one is then blended with notebook 17's
-`ImplicitDotProductBias` (its chosen settings), for autoencoder weights 0 to 1; the best weight is kept. Finally the
+with fastai's `Learner` and scored by RMSE on the inner validation rows. The best one is then blended with the
+`ImplicitDotProductBias` of 17_published_splits (its chosen settings, `IMPLICIT_SETTINGS`), for autoencoder weights 0 to 1; the best weight is kept. Finally the
 chosen autoencoder, the factor model and their blend are retrained on all of u1.base and scored once on u1.test.
 
     python bench/autorec_search.py
@@ -14,13 +14,12 @@ import numpy as np
 import torch
 
 from collab_course.data import seeded_split
-from collab_course.published import (read_fold, fold_dls, fit_fold, implicit_model, FactorPenalty, valid_predictions,
-                                     autorec_dls, fit_autorec, autorec_predictions, rmse)
+from collab_course.published import read_fold, valid_predictions, rmse, IMPLICIT_SETTINGS, fit_implicit
+from collab_course.autorec import autorec_dls, fit_autorec, autorec_predictions
 
 # (n_hidden, epochs, lr, lam)
 CANDIDATES = [(300, 100, 1e-2, 30), (300, 100, 1e-2, 20), (300, 100, 1e-2, 50), (500, 100, 1e-2, 30),
               (500, 100, 1e-2, 50), (300, 60, 1e-2, 30), (300, 150, 1e-2, 30), (300, 100, 3e-3, 30)]
-IMPLICIT = dict(n_factors=50, epochs=15, bs=1024, lr=1e-2, wd=0, reg=0.15)  # notebook 17's factor model
 WEIGHTS = np.round(np.linspace(0, 1, 11), 1)
 
 
@@ -34,9 +33,8 @@ def autorec(base, test, cand):
 
 def factor_model(base, test):
     "Predictions for `test` (in its order) and training seconds of the factor model trained on `base`."
-    s, start = IMPLICIT, time.perf_counter()
-    learn = fit_fold(fold_dls(base, test, bs=s['bs']), implicit_model(s['n_factors']), s['epochs'], s['lr'], s['wd'],
-                     cbs=[FactorPenalty(s['reg'])])
+    start = time.perf_counter()
+    learn, = fit_implicit(base, test, **IMPLICIT_SETTINGS)
     return valid_predictions(learn)[0], time.perf_counter() - start
 
 

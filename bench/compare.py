@@ -1,4 +1,4 @@
-"""Fit times of notebook 10's methods: surprise's BaselineOnly and SVD against the course's models, as speed ratios.
+"""Fit times of the methods of 14_compare: surprise's BaselineOnly and SVD against the course's models, as speed ratios.
 
 Notebook 10 fits every method once and prints that one time as a rough guide. This script makes the speed claim
 properly: in one process, on the seed-42 split of MovieLens-100k, it fits each method `--runs` times (after one
@@ -18,7 +18,7 @@ from collab_course.data import get_movielens, load_ratings
 from collab_course.book import epoch_losses
 
 BASELINE = 'DotProductBias'
-TUNED = dict(n_factors=64, wd=0.2, epochs=5, bs=128, lr=3e-3)  # notebook 10's tuned configuration
+TUNED = dict(n_factors=64, wd=0.2, epochs=5, bs=128, lr=3e-3)  # the tuned configuration of 14_compare
 
 
 def methods(ratings):

@@ -1,4 +1,4 @@
-"""Seeded search for notebook 17's best model, without looking at u1.test.
+"""Seeded search for the factor model of 17_published_splits (`ImplicitDotProductBias`), without looking at u1.test.
 
 u1.base is split again (80/20, seeded) into inner training and inner validation rows. Each candidate (model, factors,
 epochs, batch size, learning rate, weight decay, per-rating L2 penalty, number of averaged seeds) is trained on the

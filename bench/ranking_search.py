@@ -1,9 +1,9 @@
-"""Seeded settings search for notebook 18's ranking model (BPR with sampled negatives), without looking at the validation set.
+"""Seeded settings search for the ranking model of 19_ranking_model (BPR with sampled negatives), without looking at the validation set.
 
 The outer split is the course's: 80% train / 20% valid of MovieLens-100k, seed 42, items = titles. The search never
 sees those valid rows: it splits the *training* rows again (80/20, seed 42), draws random settings (what counts as a
 positive, factors, weight decay, epochs, learning rate, batch size, negatives per positive) from a seeded generator,
-trains on the inner training rows and scores each with notebook 15's protocol (`ranking_protocol`, `top_n`,
+trains on the inner training rows and scores each with the protocol of 15_ranking (`ranking_protocol`, `top_n`,
 `ranking_metrics`) on the inner valid rows. It prints a table (settings, inner NDCG@10, seconds), then retrains the best
 settings on all training rows and prints their NDCG@10 on the course's valid rows, next to most-popular's. It also
 scores the best settings on the inner split with the other definition of a positive, all else equal.

@@ -1,4 +1,4 @@
-"""Seeded hyper-parameter search for notebook 10's tuned DotProductBias, without looking at the validation set.
+"""Seeded hyper-parameter search for the tuned DotProductBias of 14_compare, without looking at the validation set.
 
 The outer split is the course's: `collab_dls(ratings, seed=42)`, 80% train / 20% valid. The search never sees those
 valid rows: it splits the *training* rows again (80/20, seed 42), draws random configurations (factors, wd, epochs,

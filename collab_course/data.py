@@ -17,7 +17,7 @@ from fastcore.basics import ifnone
 from fastai.tabular.core import Categorify
 from fastai.data.block import TransformBlock
 from fastai.collab import TabularCollab
-# provisioning and the DataLoader class behind `collab_dls` are explained in notebook 21; they are re-exported here
+# provisioning and the DataLoader class behind `collab_dls` are explained in 22_provisioning; they are re-exported here
 from .provision import (ML100K_URL, ML100K_CHECKSUMS, ML100K_SIZES, ML100K_COUNTS, WIDEDEEP_WHEEL,
     DOWNLOAD_TIMEOUT, MovieLensUnavailable, movielens_path, check_movielens, movielens_files, rebuild_movielens,
     get_movielens, CollabIndexDL)

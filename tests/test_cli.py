@@ -9,6 +9,7 @@ from unittest import mock
 import pytest
 import torch
 
+import collab_course.cli as cli_module
 from collab_course.cli import main
 from collab_course.data import check_movielens, collab_dls, get_movielens, load_ratings, movielens_path
 from netblock import offline_env, local_only_env, make_ml100k_zip, serve_folder
@@ -198,10 +199,30 @@ def test_help_says_model_files_are_pickles(command, capsys):
 
 
 def test_unknown_command_and_help():
-    res = cli_process('serve')
-    assert res.returncode == 2 and "unknown command 'serve'" in res.stderr
-    res = cli_process('--help')
-    assert res.returncode == 0 and all(c in res.stdout for c in ('train', 'recommend', 'similar', 'new-user'))
+    res = cli('serve')
+    assert res.returncode == 2 and "unknown command 'serve'" in res.stderr, (res.returncode, res.stderr)
+    res = cli('--help')
+    assert res.returncode == 0 and all(c in res.stdout for c in ('train', 'recommend', 'similar', 'new-user')), res.stdout
+
+
+@pytest.mark.parametrize('args, expected', [((), 1), (('--threads', 2), 2)])
+def test_train_uses_one_thread_unless_told(monkeypatch, tmp_path, args, expected):
+    "A CLI training runs on one PyTorch thread, as the notebooks do after `setup_course()`, unless --threads says otherwise."
+    seen = []
+    def spy(*a, **kw):
+        seen.append(torch.get_num_threads())
+        raise RuntimeError('stop here: only the thread count is tested')
+    monkeypatch.setattr(cli_module, 'train_model', spy)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(3)  # as if PyTorch had its default of one thread per core
+    try:
+        with pytest.raises(RuntimeError, match='stop here'): main(['train', '--out', str(tmp_path / 'm.pkl'), *map(str, args)])
+    finally: torch.set_num_threads(threads)
+    assert seen == [expected], seen
+
+
+def test_train_rejects_a_bad_thread_count(tmp_path):
+    fails_with(cli('train', '--threads', 0, '--out', tmp_path / 'm.pkl'), 'threads must be a whole number of at least 1')
 
 
 def test_save_then_load_gives_identical_predictions(model, tmp_path):

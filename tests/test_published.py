@@ -1,34 +1,14 @@
-"Notebook 17's helpers on tiny synthetic folds: reading u1 files, the fold DataLoaders, scores, the factor model, the autoencoder and the summaries."
+"The helpers of 17_published_splits on a tiny synthetic fold: reading u1 files, the fold DataLoaders, scores, the factor model and the summaries."
 import numpy as np
 import pandas as pd
 import pytest
 import torch
 from fastai.callback.core import Callback
-from fastai.torch_core import default_device
 
 from collab_course.published import (PUBLISHED_RMSE, N_FOLDS, read_fold, fold_dls, rmse, learner_rmse, valid_predictions,
                                      fit_fold, vocab_sizes, ImplicitDotProductBias, FactorPenalty, implicit_model,
                                      ensemble_predictions, ensemble_rmse, cv_summary, with_published, plot_published,
-                                     rating_matrix, autorec_dls, ItemAutoRec, masked_sse, fit_autorec, autorec_predictions)
-
-
-def _ratings(n, seed):
-    rng = np.random.default_rng(seed)
-    users, movies = rng.integers(1, 21, n), rng.integers(1, 31, n)
-    stars = np.clip(np.rint(3 + (users < 10) - (movies % 3 == 0) + rng.normal(0, 0.5, n)), 1, 5).astype(int)
-    return pd.DataFrame({'user': users, 'movie': movies, 'rating': stars, 'timestamp': rng.integers(8e8, 9e8, n)})
-
-
-@pytest.fixture(scope='module')
-def folder(tmp_path_factory):
-    "A folder with a tiny u1.base (400 ratings) and u1.test (100 ratings, one of them of a movie absent from base)."
-    path = tmp_path_factory.mktemp('ml')
-    base, test = _ratings(400, 0), _ratings(100, 1)
-    base = base[base['movie'] != 30]
-    test.loc[0, 'movie'] = 30
-    base.to_csv(path/'u1.base', sep='\t', header=False, index=False)
-    test.to_csv(path/'u1.test', sep='\t', header=False, index=False)
-    return path
+                                     IMPLICIT_SETTINGS, fit_implicit)
 
 
 @pytest.fixture(scope='module')
@@ -110,41 +90,11 @@ def test_cv_summary_with_published_and_plot():
     assert len(ax.get_legend_handles_labels()[1]) == 2 + PUBLISHED_RMSE['comparable'].nunique()  # each kind once
 
 
-def _one_rating_per_pair(folder):
-    "The tiny fold with one rating per (user, movie) pair, the last one, as in MovieLens."
-    return [r.drop_duplicates(['user', 'movie'], keep='last').reset_index(drop=True) for r in read_fold(1, folder)]
-
-
-def test_rating_matrix_and_autorec_dls(folder):
-    base, test = _one_rating_per_pair(folder)
-    values, mask = rating_matrix(base, 31, 21)
-    assert mask.sum().item() == len(base)
-    assert values[base['movie'].to_numpy(), base['user'].to_numpy()].tolist() == base['rating'].astype(float).tolist()
-    assert values[mask == 0].abs().sum().item() == 0
-    with pytest.raises(ValueError, match='user ids in 0..19'): rating_matrix(base, 31, 20)
-    with pytest.raises(ValueError, match='more than once'): rating_matrix(read_fold(1, folder)[0], 31, 21)
-    d = autorec_dls(base, test, bs=8)
-    assert len(d.train_ds) == len(d.valid_ds) == 31
-    x, y = d.valid_ds[30]  # movie 30 is only in the test file
-    assert x.abs().sum().item() == 0 and y[1].sum().item() == (test['movie'] == 30).sum()
-    xb, yb = d.one_batch()
-    assert xb.shape == (8, 21) and yb.shape == (8, 2, 21)
-    assert xb.device == default_device()
-
-
-def test_masked_sse_ignores_missing_ratings():
-    preds = torch.tensor([[1., 100.], [2., 2.]])
-    targets = torch.tensor([[[2., 0.], [1., 0.]], [[2., 4.], [1., 1.]]])  # movie 0's second user did not rate it
-    assert masked_sse(preds, targets).item() == pytest.approx((1 + 0 + 4) / 2)
-
-
-def test_autorec_learns_the_synthetic_pattern(folder):
-    base, test = _one_rating_per_pair(folder)
-    learn = fit_autorec(autorec_dls(base, base, bs=8), n_hidden=8, epochs=60, lr=1e-2, lam=0.1)
-    preds = autorec_predictions(learn, base)
-    assert preds.shape == (len(base),) and ((preds >= 1) & (preds <= 5)).all()
-    mean_rmse = rmse(torch.full((len(base),), float(base['rating'].mean())), base['rating'])
-    assert rmse(preds, base['rating']) < mean_rmse - 0.15, (rmse(preds, base['rating']), mean_rmse)
-    assert learn.model.penalty.item() > 0 and isinstance(learn.model, ItemAutoRec)
-    for bad in (test.assign(user=99), test.assign(movie=-1)):
-        with pytest.raises(ValueError, match='build it with these ratings as `test`'): autorec_predictions(learn, bad)
+def test_fit_implicit_trains_one_learner_per_seed(folder):
+    base, test = read_fold(1, folder)
+    learners = fit_implicit(base, test, **dict(IMPLICIT_SETTINGS, epochs=1, bs=64, n_seeds=2))
+    assert len(learners) == 2 and all(isinstance(l.model, ImplicitDotProductBias) for l in learners)
+    first, second = (valid_predictions(l)[0] for l in learners)
+    assert not torch.equal(first, second), "two seeds gave identical models"
+    again = valid_predictions(fit_implicit(base, test, **dict(IMPLICIT_SETTINGS, epochs=1, bs=64))[0])[0]
+    assert torch.equal(first, again), "the first seed is not reproducible"

@@ -34,7 +34,7 @@ def test_setup_cell_comes_from_settings(nb):
         "`.venv/bin/python -c \"from collab_course.setup import sync_setup_cells; print(sync_setup_cells('.'))\"`")
 
 
-@pytest.mark.parametrize('nb', [p for p in NOTEBOOKS if p.stem != '20_setup'], ids=lambda p: p.stem)
+@pytest.mark.parametrize('nb', [p for p in NOTEBOOKS if p.stem != '21_setup'], ids=lambda p: p.stem)
 def test_setup_course_called_before_anything_else(nb):
     code = _code_cells(json.loads(nb.read_text(encoding='utf-8')))
     first = next(i for i, s in enumerate(code) if s.startswith('#| hide\n# A fresh runtime'))
