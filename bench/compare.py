@@ -1,6 +1,6 @@
 """Fit times of the methods of 14_compare: surprise's BaselineOnly and SVD against the course's models, as speed ratios.
 
-Notebook 10 fits every method once and prints that one time as a rough guide. This script makes the speed claim
+14_compare fits every method once and prints that one time as a rough guide. This script makes the speed claim
 properly: in one process, on the seed-42 split of MovieLens-100k, it fits each method `--runs` times (after one
 untimed warm-up fit of each, which pays for imports and first-call costs), and prints the median seconds and, for each
 method, how many times faster it fits than the course's `DotProductBias` with the book's settings (the baseline).
@@ -12,12 +12,12 @@ import argparse, statistics, warnings
 
 import torch
 
-from collab_course.compare import (COURSE_LEARNERS, fit_course_model, fit_surprise, predict_surprise, regression_scores,
-                                   split_frames, timed)
+from collab_course.compare import COMPARED_MODELS, fit_surprise, predict_surprise, regression_scores, split_frames, timed
+from collab_course.training import COURSE_MODELS, train_model
 from collab_course.data import get_movielens, load_ratings
 from collab_course.book import epoch_losses
 
-BASELINE = 'DotProductBias'
+BASELINE = COURSE_MODELS['dotbias'].label
 TUNED = dict(n_factors=64, wd=0.2, epochs=5, bs=128, lr=3e-3)  # the tuned configuration of 14_compare
 
 
@@ -27,12 +27,12 @@ def methods(ratings):
     train_df, valid_df = split_frames(ratings)
     def surprise(make):
         return lambda: regression_scores(predict_surprise(fit_surprise(make(), train_df), valid_df), valid_df['rating'])['MSE']
-    def course(name, **kwargs): return lambda: epoch_losses(fit_course_model(ratings, name, **kwargs))[-1][1]
+    def course(kind, **kwargs): return lambda: epoch_losses(train_model(ratings, kind, quiet=True, **kwargs))[-1][1]
     return {'surprise BaselineOnly': surprise(lambda: BaselineOnly(verbose=False)),
             'surprise SVD (defaults)': surprise(lambda: SVD(random_state=42)),
             'surprise SVD (50 factors, 40 epochs, reg 0.05)': surprise(lambda: SVD(n_factors=50, n_epochs=40, reg_all=0.05, random_state=42)),
-            **{name: course(name) for name in COURSE_LEARNERS},
-            'DotProductBias, tuned': course('DotProductBias', **TUNED)}
+            **{COURSE_MODELS[kind].label: course(kind) for kind in COMPARED_MODELS},
+            'DotProductBias, tuned': course('dotbias', **TUNED)}
 
 
 def main(runs, threads):

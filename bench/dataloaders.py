@@ -9,27 +9,24 @@ replacement (`TabWeightedDL`, since fastai PR 3995, March 2024); `dl_type=TabDat
     python bench/dataloaders.py [--seeds 42 43 44] [--epochs 5]
 """
 import argparse, statistics, time, warnings
+from functools import partial
 
 from fastai.collab import CollabDataLoaders
-from fastai.learner import Learner
-from fastai.losses import MSELossFlat
 from fastai.tabular.core import TabDataLoader
 from fastai.torch_core import set_seed
 
 from collab_course.data import collab_dls, get_movielens, load_ratings
-from collab_course.models import DotProductBias
+from collab_course.training import fit_learner, make_model
 
 BOOK_VALID_MSE = 0.823060  # DotProductBias, wd=0.1, after 5 epochs (book_results.md)
 
 
 def train_once(make_dls, seed, epochs):
-    "Valid MSE and seconds per epoch of one seeded training run on the DataLoaders `make_dls` builds."
+    "Valid MSE and seconds per epoch of one seeded training run (the course's recipe) on the DataLoaders `make_dls` builds."
     set_seed(seed, reproducible=True)
     dls = make_dls()
-    model = DotProductBias(len(dls.classes['user']), len(dls.classes['title']), 50, y_range=(0, 5.5))
-    learn = Learner(dls, model, loss_func=MSELossFlat())
     start = time.perf_counter()
-    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(epochs, 5e-3, wd=0.1)
+    learn = fit_learner(dls, partial(make_model, 'dotbias'), epochs, 5e-3, wd=0.1, quiet=True)
     return learn.recorder.values[-1][1], (time.perf_counter() - start) / epochs
 
 

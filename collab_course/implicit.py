@@ -14,17 +14,15 @@ from fastai.torch_core import Module, default_device, set_seed
 from fastai.layers import Embedding
 from fastai.data.load import DataLoader
 from fastai.data.core import DataLoaders
-from fastai.learner import Learner
-import fastai.callback.schedule  # adds Learner.fit_one_cycle
-import fastai.callback.progress  # adds Learner.no_bar and the table of losses
-from .ranking import _index_of
+from .training import fit_learner
+from .ranking import index_of
 
 # %% ../nbs/19_ranking_model.ipynb #b5fdc2b1
 def implicit_pairs(df, users, items, user_name='user', item_name='title', rating_name='rating', min_rating=None):
     "Distinct `[user index, item index]` pairs of the rows of `df` rated at least `min_rating` (every row if None) whose user and item are in the vocabularies."
     missing = [c for c in (user_name, item_name) + (() if min_rating is None else (rating_name,)) if c not in df.columns]
     if missing: raise KeyError(f"no column {missing} in the table (columns: {list(df.columns)}); pass user_name=, item_name= or rating_name=")
-    user_idx, item_idx = _index_of(users), _index_of(items)
+    user_idx, item_idx = index_of(users), index_of(items)
     if min_rating is not None: df = df[df[rating_name] >= min_rating]
     df = df[df[user_name].isin(user_idx) & df[item_name].isin(item_idx)]
     pairs = np.stack([df[user_name].map(user_idx).to_numpy(np.int64), df[item_name].map(item_idx).to_numpy(np.int64)], 1)
@@ -125,11 +123,6 @@ def implicit_dls(train, valid, users, items, user_name='user', item_name='title'
 def train_implicit(train, valid, users, items, n_factors=64, epochs=10, lr=1e-2, wd=0.01, bs=2048, n_neg=1, min_rating=None,
                    seed=42, quiet=False, **names):
     "Train an `ImplicitDotBias` with `bpr_loss` on `implicit_dls(train, valid, users, items, ...)` with `fit_one_cycle`; `quiet` hides fastai's table and bar. The defaults are a quick start, not tuned settings."
-    if epochs < 1: raise ValueError(f"epochs must be at least 1, got {epochs}")
     set_seed(seed, reproducible=True)
     dls = implicit_dls(train, valid, users, items, min_rating=min_rating, n_neg=n_neg, bs=bs, seed=seed, **names)
-    learn = Learner(dls, ImplicitDotBias(len(users), len(items), n_factors), loss_func=bpr_loss)
-    if quiet:
-        with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(epochs, lr, wd=wd)
-    else: learn.fit_one_cycle(epochs, lr, wd=wd)
-    return learn
+    return fit_learner(dls, lambda d: ImplicitDotBias(len(users), len(items), n_factors), epochs, lr, wd, loss_func=bpr_loss, quiet=quiet)

@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['PUBLISHED_RMSE', 'N_FOLDS', 'IMPLICIT_SETTINGS', 'read_fold', 'fold_dls', 'valid_predictions', 'rmse', 'learner_rmse',
-           'fit_fold', 'vocab_sizes', 'ImplicitDotProductBias', 'FactorPenalty', 'implicit_model',
-           'ensemble_predictions', 'ensemble_rmse', 'fit_implicit', 'cv_summary', 'with_published', 'plot_published']
+           'ImplicitDotProductBias', 'FactorPenalty', 'implicit_model', 'ensemble_predictions', 'ensemble_rmse',
+           'fit_implicit', 'cv_summary', 'with_published', 'plot_published']
 
 # %% ../nbs/17_published_splits.ipynb #514e7b05
 from pathlib import Path
@@ -16,9 +16,8 @@ import torch
 import matplotlib.pyplot as plt
 from fastai.torch_core import Module, set_seed
 from fastai.layers import Embedding, sigmoid_range
-from fastai.learner import Learner
-from fastai.losses import MSELossFlat
-from .data import get_movielens, RATING_COLS, epoch_rows, _read_table, _dls_from_splits
+from .data import get_movielens, RATING_COLS, epoch_rows, read_movielens_table, dls_from_splits
+from .training import fit_learner, vocab_sizes
 
 # %% ../nbs/17_published_splits.ipynb #63044fe1
 PUBLISHED_RMSE = pd.DataFrame([
@@ -52,7 +51,7 @@ def read_fold(fold=1, path=None):
         if not fname.is_file():
             raise FileNotFoundError(f"{fname} not found. Run `collab-course data` (or call `get_movielens()`) to get "
                                     f"MovieLens-100k with its splits u1 to u{N_FOLDS}, then pass its folder.")
-        frames.append(_read_table(fname, '\t', RATING_COLS))
+        frames.append(read_movielens_table(fname, '\t', RATING_COLS))
     return tuple(frames)
 
 # %% ../nbs/17_published_splits.ipynb #3cfd3b5e
@@ -60,7 +59,7 @@ def fold_dls(base, test, item_name='movie', bs=64, path='.'):
     "fastai DataLoaders training on the rows of `base` and validating on the rows of `test`, vocabularies from `base` only."
     rows = pd.concat([base, test], ignore_index=True)
     splits = (list(range(len(base))), list(range(len(base), len(rows))))
-    return _dls_from_splits(rows, splits, 'user', item_name, 'rating', bs=bs, path=path)
+    return dls_from_splits(rows, splits, 'user', item_name, 'rating', bs=bs, path=path)
 
 # %% ../nbs/17_published_splits.ipynb #81ab83d4
 def valid_predictions(learn):
@@ -77,18 +76,6 @@ def rmse(preds, targs):
 def learner_rmse(learn):
     "RMSE of a trained `Learner` on its validation rows."
     return rmse(*valid_predictions(learn))
-
-# %% ../nbs/17_published_splits.ipynb #f407156a
-def fit_fold(dls, make_model, epochs=5, lr=5e-3, wd=0.1, seed=42, cbs=None):
-    "Seed, build `make_model(dls)`, and train it with `Learner(..., MSELossFlat())` and `fit_one_cycle`; returns the `Learner`."
-    set_seed(seed, reproducible=True)
-    learn = Learner(dls, make_model(dls), loss_func=MSELossFlat(), cbs=cbs)
-    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(epochs, lr, wd=wd)
-    return learn
-
-def vocab_sizes(dls):
-    "The number of users and of items in the vocabularies of `dls` (each including `#na#`)."
-    return tuple(len(v) for v in list(dls.classes.values())[:2])
 
 # %% ../nbs/17_published_splits.ipynb #eaae53e6
 from fastai.callback.core import Callback
@@ -151,7 +138,8 @@ def fit_implicit(base, test, n_factors=50, epochs=15, bs=1024, lr=1e-2, wd=0, re
     "Train `n_seeds` `ImplicitDotProductBias` models (seeds 42, 43, ...) on a fold with `FactorPenalty(reg)`; returns their `Learner`s."
     set_seed(42, reproducible=True)  # DataLoaders draw their batch order's seed when they are built
     dls = fold_dls(base, test, bs=bs)
-    return [fit_fold(dls, implicit_model(n_factors), epochs, lr, wd, seed=42 + s, cbs=[FactorPenalty(reg)]) for s in range(n_seeds)]
+    return [fit_learner(dls, implicit_model(n_factors), epochs, lr, wd, cbs=[FactorPenalty(reg)], seed=42 + s, quiet=True)
+            for s in range(n_seeds)]
 
 # %% ../nbs/17_published_splits.ipynb #fd3a74a8
 def cv_summary(fold_rmse):

@@ -95,3 +95,12 @@ def folder(tmp_path_factory):
     base.to_csv(path/'u1.base', sep='\t', header=False, index=False)
     test.to_csv(path/'u1.test', sep='\t', header=False, index=False)
     return path
+
+
+@pytest.fixture(scope='module')
+def title_ratings():
+    "600 ratings of 40 titles by 30 users: a generous half of the users and a disliked third of the titles, plus noise."
+    rng = np.random.default_rng(0)
+    users, items = rng.integers(0, 30, 600), rng.integers(0, 40, 600)
+    stars = np.clip(np.rint(3 + (users < 15) - (items % 3 == 0) + rng.normal(0, 0.5, 600)), 1, 5)
+    return pd.DataFrame({'user': users, 'title': [f'movie {i}' for i in items], 'rating': stars.astype(float)})

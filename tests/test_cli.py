@@ -225,6 +225,12 @@ def test_train_rejects_a_bad_thread_count(tmp_path):
     fails_with(cli('train', '--threads', 0, '--out', tmp_path / 'm.pkl'), 'threads must be a whole number of at least 1')
 
 
+@pytest.mark.parametrize('args', [('train', '--epochs', 0), ('train', '--factors', -1), ('recommend', '--user', 1, '-n', 0),
+                                  ('similar', 'Star Wars (1977)', '-n', 0)])
+def test_counts_below_one_are_refused(args, tmp_path):
+    fails_with(cli(*args, '--model' if args[0] != 'train' else '--out', tmp_path / 'm.pkl'), 'must be a whole number of at least 1')
+
+
 def test_save_then_load_gives_identical_predictions(model, tmp_path):
     learn = load_model(model)
     again = load_model(save_learner(learn, tmp_path / 'copy.pkl'))
@@ -241,3 +247,10 @@ def test_an_interrupted_save_leaves_no_file(model, tmp_path):
     with mock.patch('torch.save', write_half_then_fail), pytest.raises(KeyboardInterrupt):
         save_learner(learn, tmp_path / 'model.pkl')
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_bug_keeps_its_traceback(model, monkeypatch):
+    "Only the course's own errors become one-line messages: a TypeError from a bug reaches the caller."
+    def buggy(*args, **kwargs): return None + 1
+    monkeypatch.setattr(cli_module, 'most_similar', buggy)
+    with pytest.raises(TypeError, match='NoneType'): main(['similar', '--model', str(model), 'Star Wars (1977)'])

@@ -1,22 +1,16 @@
-"Notebook 10's helpers on small synthetic ratings: the shared split, the scores, the timer and both libraries' fits."
+"14_compare's helpers on small synthetic ratings: the shared split, the scores, the timer and both libraries' fits."
 import numpy as np
-import pandas as pd
 import pytest
-import torch
 from surprise import BaselineOnly
 
-from collab_course.compare import (COURSE_LEARNERS, comparison_table, fit_course_model, fit_surprise, predict_surprise,
-                                   regression_scores, split_frames, timed)
+from collab_course.compare import (COMPARED_MODELS, comparison_table, fit_surprise, predict_surprise, regression_scores,
+                                   split_frames, timed)
+from collab_course.training import COURSE_MODELS, train_model
 from collab_course.data import collab_dls
 
 
 @pytest.fixture(scope='module')
-def ratings():
-    "600 ratings of 40 items by 30 users: a generous half of the users and a liked third of the items, plus noise."
-    rng = np.random.default_rng(0)
-    users, items = rng.integers(0, 30, 600), rng.integers(0, 40, 600)
-    stars = np.clip(np.rint(3 + (users < 15) - (items % 3 == 0) + rng.normal(0, 0.5, 600)), 1, 5)
-    return pd.DataFrame({'user': users, 'title': [f'movie {i}' for i in items], 'rating': stars.astype(float)})
+def ratings(title_ratings): return title_ratings
 
 
 def test_split_frames_are_the_rows_collab_dls_uses(ratings):
@@ -56,24 +50,11 @@ def test_surprise_fit_and_predict(ratings):
     assert regression_scores(preds, valid['rating'])['MSE'] < np.var(valid['rating'].to_numpy() - train['rating'].mean()) + 1e-9
 
 
-def test_fit_course_model_is_seeded_and_checks_names(ratings):
-    a = fit_course_model(ratings, 'DotProductBias', epochs=1, bs=32, n_factors=4)
-    b = fit_course_model(ratings, 'DotProductBias', epochs=1, bs=32, n_factors=4)
-    c = fit_course_model(ratings, 'DotProductBias', epochs=1, bs=32, n_factors=4, seed=7)
-    if torch.cuda.is_available():  # a GPU may sum gradients in another order from run to run: close, not equal
-        assert a.recorder.values[-1][1] == pytest.approx(b.recorder.values[-1][1], abs=1e-3)
-    else:                          # on a CPU the same seed gives exactly the same model
-        assert a.recorder.values[-1][1] == b.recorder.values[-1][1]
-        assert torch.equal(a.model.user_factors.weight, b.model.user_factors.weight)
-    assert not torch.equal(a.model.user_factors.weight.cpu(), c.model.user_factors.weight.cpu())  # another seed, another model
-    assert a.model.user_factors.weight.shape[1] == 4
-    with pytest.raises(KeyError, match='choose one of'): fit_course_model(ratings, 'SVD')
-
-
-@pytest.mark.parametrize('name', list(COURSE_LEARNERS))
-def test_every_course_model_trains(ratings, name):
-    learn = fit_course_model(ratings, name, epochs=1, bs=32, n_factors=4)
-    assert np.isfinite(learn.recorder.values[-1][1])
+def test_every_compared_model_trains(ratings):
+    for kind in COMPARED_MODELS:
+        learn = train_model(ratings, kind, epochs=1, bs=32, n_factors=4, quiet=True)
+        assert np.isfinite(learn.recorder.values[-1][1]), (kind, learn.recorder.values)
+    assert set(COMPARED_MODELS) <= set(COURSE_MODELS), COMPARED_MODELS
 
 
 def test_comparison_table_sorts_by_mse():

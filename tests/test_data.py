@@ -13,7 +13,7 @@ from fastai.torch_core import set_seed
 
 import collab_course.provision as prov
 from collab_course.data import collab_dls, crosstab, load_ratings, seeded_split, epoch_rows
-from collab_course.provision import check_movielens
+from collab_course.provision import check_movielens, MovieLensUnavailable
 from netblock import offline_env, local_only_env, make_ml100k_zip, serve_folder, silent_server
 
 
@@ -192,15 +192,15 @@ def test_load_ratings_reads_latin1_titles(tmp_path):
 
 
 def test_load_ratings_errors_say_what_to_do(tmp_path):
-    with pytest.raises(FileNotFoundError, match='collab-course data'): load_ratings(tmp_path / 'missing')
+    with pytest.raises(MovieLensUnavailable, match='collab-course data'): load_ratings(tmp_path / 'missing')
     (tmp_path / 'empty').mkdir()
-    with pytest.raises(FileNotFoundError, match='u.data not found.*collab-course data'): load_ratings(tmp_path / 'empty')
+    with pytest.raises(MovieLensUnavailable, match='u.data not found.*collab-course data'): load_ratings(tmp_path / 'empty')
     bad = write_movielens(tmp_path / 'bad', ['1\t2\t4\t1', '1\t3\tfive\t2'])
-    with pytest.raises(ValueError, match=r"line 2.*'rating'.*'five'"): load_ratings(bad)
+    with pytest.raises(MovieLensUnavailable, match=r"line 2.*'rating'.*'five'"): load_ratings(bad)
     short = write_movielens(tmp_path / 'short', ['1\t2\t4\t1', '1\t3'])
-    with pytest.raises(ValueError, match='line 2'): load_ratings(short)
+    with pytest.raises(MovieLensUnavailable, match='line 2'): load_ratings(short)
     long = write_movielens(tmp_path / 'long', ['1\t2\t4\t1', '1\t3\t4\t2\t9'])
-    with pytest.raises(ValueError, match='malformed'): load_ratings(long)
+    with pytest.raises(MovieLensUnavailable, match='malformed'): load_ratings(long)
 
 
 def test_crosstab_picks_the_busiest_users_and_items():

@@ -472,7 +472,7 @@ def test_collab_nn_rejects(answer, hint): rejects(check_collab_nn, answer, hint)
 CHECK_LINE = re.compile(r'^q(\d+)\.check\((\w+)\)$', re.M)
 
 def run_learner_nb(tmp_path, solved):
-    "Run notebook 09 in `tmp_path`, with each exercise's blank replaced by its solution if `solved`; {question: printed text}."
+    "Run 10_questionnaire in `tmp_path`, with each exercise's blank replaced by its solution if `solved`; {question: printed text}."
     nb = read_nb(LEARNER_NB)
     checks = {}
     for cell in nb.cells:

@@ -1,4 +1,4 @@
-"The feedback-loop simulation (notebook 12) on a tiny synthetic world: determinism, activity, the cap, exclusions, errors."
+"The feedback-loop simulation (16_feedback_loops) on a tiny synthetic world: determinism, activity, the cap, exclusions, errors."
 import numpy as np
 import pandas as pd
 import pytest

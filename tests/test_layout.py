@@ -180,3 +180,32 @@ def test_no_single_function_module(mod):
         f"collab_course/{mod}.py holds only the function {funcs[0].name if funcs else '?'} (from {', '.join(nbs)}): keep "
         f"it as a local function in the notebook (drop the notebook's `#| default_exp` line if it then exports nothing), "
         f"or export it into the module of the notebook whose topic it belongs to")
+
+
+def _package_modules():
+    return sorted(p for p in PKG.glob('*.py') if p.name not in ('__init__.py', '_modidx.py'))
+
+
+@pytest.mark.parametrize('path', _package_modules(), ids=lambda p: p.stem)
+def test_no_module_imports_another_modules_private_name(path):
+    "A name starting with `_` is a module's own business: another module that needs it should get a public name."
+    private = [f"{node.module}.{a.name}" for node in ast.walk(ast.parse(path.read_text()))
+               if isinstance(node, ast.ImportFrom) and (node.level or (node.module or '').startswith('collab_course'))
+               for a in node.names if a.name.startswith('_')]
+    assert private == [], f"{path.name} imports private names of other modules: {private}"
+
+
+def _uses_of(attr, tree, where='<module>'):
+    "The names of the innermost functions (or `<module>`) in which `.attr` appears."
+    for node in ast.iter_child_nodes(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)): yield from _uses_of(attr, node, node.name)
+        else:
+            if isinstance(node, ast.Attribute) and node.attr == attr: yield where
+            yield from _uses_of(attr, node, where)
+
+
+def test_fit_one_cycle_only_in_the_recipe():
+    "The course trains in one place, `training.fit_learner`; the chapter notebooks write `fit_one_cycle` out, the package does not."
+    places = sorted({f"{path.relative_to(ROOT)}:{fn}" for path in _package_modules() + sorted((ROOT/'bench').glob('*.py'))
+                     for fn in _uses_of('fit_one_cycle', ast.parse(path.read_text()))})
+    assert places == ['collab_course/training.py:fit_learner'], f"fit_one_cycle is called outside training.fit_learner: {places}"

@@ -6,9 +6,10 @@ import torch
 from fastai.callback.core import Callback
 
 from collab_course.published import (PUBLISHED_RMSE, N_FOLDS, read_fold, fold_dls, rmse, learner_rmse, valid_predictions,
-                                     fit_fold, vocab_sizes, ImplicitDotProductBias, FactorPenalty, implicit_model,
+                                     ImplicitDotProductBias, FactorPenalty, implicit_model,
                                      ensemble_predictions, ensemble_rmse, cv_summary, with_published, plot_published,
                                      IMPLICIT_SETTINGS, fit_implicit)
+from collab_course.training import fit_learner, vocab_sizes
 
 
 @pytest.fixture(scope='module')
@@ -38,7 +39,7 @@ def test_fold_dls_splits_and_vocabulary(folder, dls):
 def test_rmse_and_learner_rmse(dls):
     assert rmse([1, 2, 3], [1, 2, 5]) == pytest.approx((4 / 3) ** 0.5)
     with pytest.raises(ValueError, match='must match'): rmse([1, 2], [1])
-    learn = fit_fold(dls, lambda d: ImplicitDotProductBias(*vocab_sizes(d), 3), epochs=1, lr=1e-2)
+    learn = fit_learner(dls, lambda d: ImplicitDotProductBias(*vocab_sizes(d), 3), epochs=1, lr=1e-2, seed=42, quiet=True)
     recorded = learn.recorder.values[-1][1]  # read first: get_preds starts a new record
     preds, targs = valid_predictions(learn)
     assert preds.shape == targs.shape == (len(dls.valid_ds),)
@@ -59,7 +60,7 @@ def test_implicit_model_forward_and_penalty(dls):
 
 
 def test_factor_penalty_adds_to_the_training_loss(dls):
-    learn = fit_fold(dls, implicit_model(3), epochs=1, lr=1e-2, wd=0, cbs=[FactorPenalty(1.0)])
+    learn = fit_learner(dls, implicit_model(3), epochs=1, lr=1e-2, wd=0, cbs=[FactorPenalty(1.0)], seed=42, quiet=True)
     seen = []
     class Spy(Callback):
         order = FactorPenalty.order + 1  # after the penalty was added
@@ -71,7 +72,7 @@ def test_factor_penalty_adds_to_the_training_loss(dls):
 
 
 def test_ensemble(dls):
-    pair = [fit_fold(dls, lambda d: ImplicitDotProductBias(*vocab_sizes(d), 3), epochs=1, lr=1e-2, seed=s) for s in (1, 2)]
+    pair = [fit_learner(dls, lambda d: ImplicitDotProductBias(*vocab_sizes(d), 3), epochs=1, lr=1e-2, seed=s, quiet=True) for s in (1, 2)]
     avg, targs = ensemble_predictions(pair)
     assert torch.allclose(avg, (valid_predictions(pair[0])[0] + valid_predictions(pair[1])[0]) / 2)
     assert ensemble_rmse(pair[:1]) == pytest.approx(learner_rmse(pair[0]))
