@@ -8,10 +8,9 @@ chosen autoencoder, the factor model and their blend are retrained on all of u1.
 
     python bench/autorec_search.py
 """
-import time, warnings
-
 import numpy as np
-import torch
+
+from harness import start, timed
 
 from collab_course.data import seeded_split
 from collab_course.published import read_fold, valid_predictions, rmse, IMPLICIT_SETTINGS, fit_implicit
@@ -26,21 +25,18 @@ WEIGHTS = np.round(np.linspace(0, 1, 11), 1)
 def autorec(base, test, cand):
     "Predictions for `test` and training seconds of autoencoder candidate `cand` trained on `base`."
     h, epochs, lr, lam = cand
-    start = time.perf_counter()
-    preds = autorec_predictions(fit_autorec(autorec_dls(base, test), h, epochs, lr, lam), test)
-    return preds, time.perf_counter() - start
+    secs, preds = timed(lambda: autorec_predictions(fit_autorec(autorec_dls(base, test), h, epochs, lr, lam), test))
+    return preds, secs
 
 
 def factor_model(base, test):
     "Predictions for `test` (in its order) and training seconds of the factor model trained on `base`."
-    start = time.perf_counter()
-    learn, = fit_implicit(base, test, **IMPLICIT_SETTINGS)
-    return valid_predictions(learn)[0], time.perf_counter() - start
+    secs, (learn,) = timed(lambda: fit_implicit(base, test, **IMPLICIT_SETTINGS))
+    return valid_predictions(learn)[0], secs
 
 
 def main():
-    warnings.filterwarnings('ignore')
-    torch.set_num_threads(1)
+    start()
     base, test = read_fold(1)
     inner_train, inner_valid = seeded_split(len(base), 0.2, 42)
     inner = base.iloc[inner_train].reset_index(drop=True), base.iloc[inner_valid].reset_index(drop=True)

@@ -13,18 +13,15 @@ import argparse, os, statistics, subprocess, sys, tempfile, time
 from functools import partial
 from pathlib import Path
 
-from collab_course.setup import setup_course, set_threads
-setup_course(verbose=False)
-
+from collab_course.setup import set_threads
 from collab_course.data import collab_dls, get_movielens, load_ratings
 from collab_course.training import fit_learner, make_model
+from harness import start, timed
 
 
 def train_seconds(dls, epochs):
     "Seconds for one seeded training run through the course's recipe (building the model included: a few milliseconds)."
-    start = time.perf_counter()
-    fit_learner(dls, partial(make_model, 'dotbias'), epochs, 5e-3, wd=0.1, seed=42, quiet=True)
-    return time.perf_counter() - start
+    return timed(lambda: fit_learner(dls, partial(make_model, 'dotbias'), epochs, 5e-3, wd=0.1, seed=42, quiet=True))[0]
 
 
 class Spinner:
@@ -40,10 +37,8 @@ class Spinner:
 def cli_seconds(epochs, threads, folder):
     "Wall seconds of `collab-course train` in a new process, as a learner's shell runs it."
     exe = Path(sys.executable).parent / 'collab-course'
-    start = time.perf_counter()
-    subprocess.run([str(exe), 'train', '--epochs', str(epochs), '--threads', str(threads), '--force',
-                    '--out', str(Path(folder) / 'model.pkl')], check=True, capture_output=True)
-    return time.perf_counter() - start
+    return timed(lambda: subprocess.run([str(exe), 'train', '--epochs', str(epochs), '--threads', str(threads), '--force',
+                                         '--out', str(Path(folder) / 'model.pkl')], check=True, capture_output=True))[0]
 
 
 def compare(label, threads, measure, runs):
@@ -57,6 +52,7 @@ def compare(label, threads, measure, runs):
 
 
 def main(runs, epochs):
+    start(1)
     dls = collab_dls(load_ratings(get_movielens()), item_name='title', bs=64, seed=42)
     train_seconds(dls, 1)  # warm-up: first-call costs are not what we measure
     print(f"{os.cpu_count()} cores; DotProductBias, fit_one_cycle({epochs}, 5e-3, wd=0.1), median of {runs} runs\n")

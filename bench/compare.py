@@ -8,14 +8,13 @@ Every fit is seeded, so the valid MSE printed is the same on every run (on a CPU
 
     python bench/compare.py [--runs 3] [--threads 1]
 """
-import argparse, statistics, warnings
+import argparse
 
-import torch
-
-from collab_course.compare import COMPARED_MODELS, fit_surprise, predict_surprise, regression_scores, split_frames, timed
+from collab_course.compare import COMPARED_MODELS, fit_surprise, predict_surprise, regression_scores, split_frames
 from collab_course.training import COURSE_MODELS, train_model
 from collab_course.data import get_movielens, load_ratings
 from collab_course.book import epoch_losses
+from harness import start, median_run
 
 BASELINE = COURSE_MODELS['dotbias'].label
 TUNED = dict(n_factors=64, wd=0.2, epochs=5, bs=128, lr=3e-3)  # the tuned configuration of 14_compare
@@ -36,15 +35,12 @@ def methods(ratings):
 
 
 def main(runs, threads):
-    if runs < 1: raise SystemExit(f"--runs must be at least 1, got {runs}")
-    warnings.filterwarnings('ignore')  # library deprecation notices, printed once per fit
-    torch.set_num_threads(threads)
+    start(threads)
     fits = methods(load_ratings(get_movielens()))
     for fit in fits.values(): fit()  # warm-up, untimed
     rows = {}
     for name, fit in fits.items():
-        timings = [timed(fit) for _ in range(runs)]
-        rows[name] = (statistics.median(s for s, _ in timings), timings[0][1])
+        rows[name] = median_run(fit, runs)
         print(f"{name:<48} {rows[name][0]:7.2f} s  valid MSE {rows[name][1]:.4f}", flush=True)
     base = rows[BASELINE][0]
     print(f"\nmedian of {runs} fits, {threads} thread(s); speed relative to {BASELINE} (book settings):")

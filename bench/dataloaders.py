@@ -8,7 +8,7 @@ replacement (`TabWeightedDL`, since fastai PR 3995, March 2024); `dl_type=TabDat
 
     python bench/dataloaders.py [--seeds 42 43 44] [--epochs 5]
 """
-import argparse, statistics, time, warnings
+import argparse, statistics
 from functools import partial
 
 from fastai.collab import CollabDataLoaders
@@ -17,6 +17,7 @@ from fastai.torch_core import set_seed
 
 from collab_course.data import collab_dls, get_movielens, load_ratings
 from collab_course.training import fit_learner, make_model
+from harness import start, timed, median_run
 
 BOOK_VALID_MSE = 0.823060  # DotProductBias, wd=0.1, after 5 epochs (book_results.md)
 
@@ -25,23 +26,20 @@ def train_once(make_dls, seed, epochs):
     "Valid MSE and seconds per epoch of one seeded training run (the course's recipe) on the DataLoaders `make_dls` builds."
     set_seed(seed, reproducible=True)
     dls = make_dls()
-    start = time.perf_counter()
-    learn = fit_learner(dls, partial(make_model, 'dotbias'), epochs, 5e-3, wd=0.1, quiet=True)
-    return learn.recorder.values[-1][1], (time.perf_counter() - start) / epochs
+    secs, learn = timed(lambda: fit_learner(dls, partial(make_model, 'dotbias'), epochs, 5e-3, wd=0.1, quiet=True))
+    return learn.recorder.values[-1][1], secs / epochs
 
 
 def epoch_of_batches(make_dls, reps=3):
     "Median seconds to draw one training epoch of batches, without any model: the data path alone."
-    dls, times = make_dls(), []
-    for _ in range(reps):
-        start = time.perf_counter()
+    dls = make_dls()
+    def one_epoch():
         for _ in dls.train: pass
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return median_run(one_epoch, reps)[0]
 
 
 def main(seeds, epochs):
-    warnings.filterwarnings('ignore')
+    start()
     ratings = load_ratings(get_movielens())
     setups = {'stock CollabDataLoaders.from_df': lambda: CollabDataLoaders.from_df(ratings, item_name='title', bs=64, seed=42),
               'from_df(dl_type=TabDataLoader)': lambda: CollabDataLoaders.from_df(ratings, item_name='title', bs=64, seed=42,
@@ -64,7 +62,7 @@ def main(seeds, epochs):
     print(f"\nspeed-up per epoch, collab_dls against stock: {stock[0] / ours[0]:.1f}x")
     print("data path alone (one epoch of training batches, no model, median of 3): " +
           ', '.join(f"{name} {t:.3f} s" for name, t in data_only.items()))
-    print(f"mean valid MSE: " + ', '.join(f"{name} {r[1]:.4f}" for name, r in rows.items()) + f" (book {BOOK_VALID_MSE})")
+    print("mean valid MSE: " + ', '.join(f"{name} {r[1]:.4f}" for name, r in rows.items()) + f" (book {BOOK_VALID_MSE})")
 
 
 if __name__ == '__main__':

@@ -9,12 +9,10 @@ times wider than the spread printed here.
 
     python bench/noise.py [--seeds 42 1 2] [--only 04_weight_decay 12_cross_entropy 14_compare]
 """
-import argparse, warnings
+import argparse
 
 import numpy as np
 import pandas as pd
-import torch
-
 from collab_course.compare import fit_surprise, predict_surprise, regression_scores, split_frames
 from collab_course.data import collab_dls, get_movielens, load_ratings
 from collab_course.training import fit_learner, make_model, vocab_sizes
@@ -22,6 +20,7 @@ from collab_course.classify import DotProductClasses, ce_loss, class_accuracy, n
 from collab_course.book import epoch_losses
 from collab_course.references import reference_losses
 from fastai.torch_core import set_seed
+from harness import start
 
 
 def fit(ratings, make, seed, epochs=5, lr=5e-3, wd=0.1, bs=64, rating_name=None, loss_func=None):
@@ -47,8 +46,7 @@ REGRESSION = 'DotProductBias wd=0.1 (04_weight_decay)'
 
 def main(seeds, only=None):
     picked = lambda name: only is None or any(o in name for o in only)
-    warnings.filterwarnings('ignore')
-    torch.set_num_threads(1)
+    start()
     ratings = load_ratings(get_movielens())
     refs = reference_losses(collab_dls(ratings, item_name='title', seed=42))
     print(f"references on the seed-42 split:\n{refs.round(4)}\n", flush=True)

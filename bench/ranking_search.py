@@ -10,14 +10,14 @@ scores the best settings on the inner split with the other definition of a posit
 
     python bench/ranking_search.py [--trials 20] [--seed 0]
 """
-import argparse, random, time, warnings
+import argparse, random
 
-import torch
 from fastai.data.transforms import CategoryMap
 
 from collab_course.data import get_movielens, load_ratings, seeded_split
 from collab_course.ranking import ranking_protocol, top_n, ranking_metrics, all_pair_scores, item_popularity
 from collab_course.implicit import train_implicit
+from harness import start, timed
 
 SPACE = dict(min_rating=[None, 4], n_factors=[32, 64, 128], wd=[0.01, 0.03, 0.1, 0.3], epochs=[10, 15, 20],
              lr=[3e-3, 1e-2, 3e-2], bs=[1024, 2048, 4096], n_neg=[1, 2, 4])
@@ -40,9 +40,7 @@ def ndcg(scores, protocol):
 
 def fit(train, valid, users, items, cfg, protocol):
     "NDCG@10 under `protocol` and training seconds of the ranking model trained with `cfg`."
-    start = time.perf_counter()
-    learn = train_implicit(train, valid, users, items, quiet=True, **cfg)
-    secs = time.perf_counter() - start
+    secs, learn = timed(lambda: train_implicit(train, valid, users, items, quiet=True, **cfg))
     return ndcg(all_pair_scores(learn.model, range(len(users)), len(items)), protocol), secs
 
 
@@ -50,8 +48,7 @@ def show(cfg): return ' | '.join(str(cfg[k]) for k in SPACE)
 
 
 def main(trials, seed):
-    warnings.filterwarnings('ignore')
-    torch.set_num_threads(1)
+    start()
     ratings = load_ratings(get_movielens())
     outer = split(ratings)
     inner = split(outer[0].reset_index(drop=True))  # the outer valid rows are not in here

@@ -2,38 +2,37 @@
 
 The outer split is the course's: `collab_dls(ratings, seed=42)`, 80% train / 20% valid. The search never sees those
 valid rows: it splits the *training* rows again (80/20, seed 42), draws random configurations (factors, wd, epochs,
-batch size, learning rate) from a seeded generator, keeps those whose estimated training time fits the budget, and
-ranks them by inner-valid MSE. The best few are then retrained on all training rows and scored once on the outer
+batch size, learning rate) from a seeded generator, keeps those whose number of optimiser steps fits the budget (steps,
+not seconds, so that the search draws the same configurations on any machine), and ranks them by inner-valid MSE. The best few are then retrained on all training rows and scored once on the outer
 valid rows, with their training time.
 
-    python bench/tune.py [--trials 30] [--budget 60] [--final 3]
+    python bench/tune.py [--trials 30] [--max-steps 15000] [--final 3]
 """
-import argparse, random, time, warnings
+import argparse, math, random
 
-import torch
+from harness import start, timed
 
 from collab_course.data import get_movielens, load_ratings, seeded_split
 from collab_course.training import train_model
 
 SPACE = dict(n_factors=[32, 50, 64, 100, 150], wd=[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8],
              epochs=[4, 5, 6, 8, 10], bs=[64, 128, 256, 512], lr=[3e-3, 5e-3, 1e-2, 2e-2])
-SECONDS_PER_BATCH = 2.7 / (80_000 / 64)  # measured: an epoch of 80,000 rows at bs 64 takes 2.7 s, about the same per batch at any bs
 
 
-def estimated_seconds(cfg, n_rows=80_000): return cfg['epochs'] * n_rows / cfg['bs'] * SECONDS_PER_BATCH
+def steps(cfg, n_rows=80_000):
+    "Optimiser steps of a training with `cfg` on the course's 80,000 training rows."
+    return cfg['epochs'] * math.ceil(n_rows / cfg['bs'])
 
 
 def fit(ratings, cfg, seed=42):
     "Valid MSE and seconds (DataLoaders, model and training) of a DotProductBias trained with `cfg` on the seeded split of `ratings`."
-    start = time.perf_counter()
-    learn = train_model(ratings, 'dotbias', epochs=cfg['epochs'], lr=cfg['lr'], wd=cfg['wd'], n_factors=cfg['n_factors'],
-                        seed=seed, bs=cfg['bs'], quiet=True)
-    return learn.recorder.values[-1][1], time.perf_counter() - start
+    secs, learn = timed(lambda: train_model(ratings, 'dotbias', epochs=cfg['epochs'], lr=cfg['lr'], wd=cfg['wd'],
+                                            n_factors=cfg['n_factors'], seed=seed, bs=cfg['bs'], quiet=True))
+    return learn.recorder.values[-1][1], secs
 
 
-def main(trials, budget, final, seed):
-    warnings.filterwarnings('ignore')
-    torch.set_num_threads(1)
+def main(trials, max_steps, final, seed):
+    start()
     ratings = load_ratings(get_movielens())
     train_rows, _ = seeded_split(len(ratings), 0.2, 42)
     inner = ratings.iloc[train_rows].reset_index(drop=True)  # the outer valid rows are not in here
@@ -41,7 +40,7 @@ def main(trials, budget, final, seed):
     while len(results) < trials:
         cfg = {k: rng.choice(v) for k, v in SPACE.items()}
         key = tuple(cfg.values())
-        if key in seen or estimated_seconds(cfg) > budget: continue
+        if key in seen or steps(cfg) > max_steps: continue
         seen.add(key)
         mse, secs = fit(inner, cfg)
         results.append((mse, secs, cfg))
@@ -59,8 +58,8 @@ def main(trials, budget, final, seed):
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--trials', type=int, default=30)
-    p.add_argument('--budget', type=float, default=60, help='skip configurations estimated to train longer (seconds)')
+    p.add_argument('--max-steps', type=int, default=15_000, help='skip configurations with more optimiser steps on 80,000 rows')
     p.add_argument('--final', type=int, default=3)
     p.add_argument('--seed', type=int, default=0)
     args = p.parse_args()
-    main(args.trials, args.budget, args.final, args.seed)
+    main(args.trials, args.max_steps, args.final, args.seed)

@@ -1,0 +1,49 @@
+"""What every bench script shares: a quiet start on a stated number of threads, a header that says where and with what
+the figures were measured, and the median of several timed runs.
+
+Timing itself is `collab_course.compare.timed` (taught in 14_compare): `secs, result = timed(lambda: ...)`."""
+import os, platform, statistics, sys, warnings
+from datetime import datetime, timezone
+from importlib.metadata import version, PackageNotFoundError
+from pathlib import Path
+
+from collab_course.setup import set_threads
+from collab_course.compare import timed
+
+__all__ = ['start', 'environment', 'median_run', 'timed']
+
+
+def _version(package):
+    try: return version(package)
+    except PackageNotFoundError: return None
+
+
+def cpu_model():
+    "The processor's model name, as the operating system reports it."
+    cpuinfo = Path('/proc/cpuinfo')
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith('model name'): return line.split(':', 1)[1].strip()
+    return platform.processor() or platform.machine()
+
+
+def environment(threads):
+    "One line: when, on which CPU, with how many threads, and the versions of the libraries the figures depend on."
+    libs = ', '.join(f"{p} {v}" for p in ('collab_course', 'fastai', 'torch', 'pandas', 'scikit-surprise')
+                     if (v := _version(p)) is not None)
+    return (f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; {cpu_model()}, {os.cpu_count()} cores, {threads} PyTorch "
+            f"thread(s); Python {sys.version.split()[0]}; {libs}")
+
+
+def start(threads=1):
+    "Set PyTorch's threads, silence library deprecation notices (printed once per fit otherwise), print `environment`."
+    warnings.filterwarnings('ignore')
+    set_threads(threads)
+    print(environment(threads), flush=True)
+
+
+def median_run(fn, runs):
+    "Call `fn()` `runs` times; return the median seconds and the last result."
+    if runs < 1: raise SystemExit(f"--runs must be at least 1, got {runs}")
+    results = [timed(fn) for _ in range(runs)]
+    return statistics.median(s for s, _ in results), results[-1][1]
