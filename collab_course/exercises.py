@@ -422,7 +422,7 @@ def check_weight_decay_loss(fn):
     got = _call(fn, loss, [p.clone() for p in params], wd, what='my_wd_loss')
     got = torch.as_tensor(got, dtype=torch.float32)
     _hint(got.numel() == 1, f"Return a single number (a scalar loss), got shape {tuple(got.shape)}: sum over every element of every parameter.")
-    want = loss_with_wd(loss, params, wd)  # notebook 04's definition is the reference
+    want = loss_with_wd(loss, params, wd)  # 04_weight_decay's definition is the reference
     if torch.isclose(got, want - loss): raise AssertionError("You returned the penalty alone: add it to the loss.")
     if torch.isclose(got, loss + wd * sum(p.abs().sum() for p in params)):
         raise AssertionError("That is the L1 penalty (absolute values): weight decay squares the weights.")
