@@ -13,7 +13,8 @@ import numpy as np
 from harness import start, timed
 
 from collab_course.data import seeded_split
-from collab_course.published import read_fold, valid_predictions, rmse, IMPLICIT_SETTINGS, fit_implicit
+from sklearn.metrics import root_mean_squared_error as rmse  # rmse(y_true, y_pred): symmetric, so the order is free
+from collab_course.published import read_fold, valid_predictions, IMPLICIT_SETTINGS, fit_implicit
 from collab_course.autorec import autorec_dls, fit_autorec, autorec_predictions
 
 # (n_hidden, epochs, lr, lam)

@@ -15,6 +15,7 @@ import matplotlib.pyplot as plt
 from torch import nn
 from fastai.torch_core import Module
 from fastai.layers import Embedding
+from sklearn.metrics import confusion_matrix as sk_confusion_matrix
 
 # %% ../nbs/12_cross_entropy.ipynb #bfc4de3e
 def rating_levels(ratings, rating_name='rating'):
@@ -49,10 +50,12 @@ class DotProductClasses(Module):
 
 # %% ../nbs/12_cross_entropy.ipynb #14b80727
 def valid_outputs(learn):
-    "The model's raw outputs and the targets over `learn.dls.valid`, concatenated, without gradients."
+    "The model's raw outputs and the targets over `learn.dls.valid`, concatenated, without gradients; the model's mode is left as it was."
+    was_training = learn.model.training
     learn.model.eval()
-    with torch.no_grad():
-        outs, targs = zip(*[(learn.model(xb), yb) for xb, yb in learn.dls.valid])
+    try:
+        with torch.no_grad(): outs, targs = zip(*[(learn.model(xb), yb) for xb, yb in learn.dls.valid])
+    finally: learn.model.train(was_training)
     return torch.cat(outs).cpu(), torch.cat(targs).cpu()  # small tables: handed back on the CPU
 
 def expected_rating(logits, levels=(1, 2, 3, 4, 5)):
@@ -69,13 +72,10 @@ def class_accuracy(pred_classes, targ_classes):
 
 # %% ../nbs/12_cross_entropy.ipynb #8d7699d8
 def confusion_matrix(pred_classes, targ_classes, n_classes, normalize=True):
-    "Counts (or, if `normalize`, fractions of each row) of target class (rows) against predicted class (columns)."
-    pred, targ = np.asarray(pred_classes).reshape(-1).astype(int), np.asarray(targ_classes).reshape(-1).astype(int)
-    cm = np.zeros((n_classes, n_classes))
-    np.add.at(cm, (targ, pred), 1)
-    if not normalize: return cm
-    totals = cm.sum(axis=1, keepdims=True)
-    return np.divide(cm, totals, out=np.zeros_like(cm), where=totals > 0)  # a class with no rows stays all zero
+    "scikit-learn's counts (or, if `normalize`, fractions of each row) of target class (rows) against predicted class (columns)."
+    pred, targ = (np.asarray(a).reshape(-1).astype(int) for a in (pred_classes, targ_classes))
+    # labels= keeps a row and a column for every class, even one that never occurs; a class with no rows stays all zero
+    return sk_confusion_matrix(targ, pred, labels=list(range(n_classes)), normalize='true' if normalize else None)
 
 def plot_confusion(cm, labels, title=None, ax=None):
     "Show a confusion matrix from `confusion_matrix` as an image, with each cell's value written on it."

@@ -4,8 +4,7 @@
 
 # %% auto #0
 __all__ = ['RATING_COLS', 'crosstab', 'read_movielens_table', 'load_ratings', 'seeded_split', 'collab_dls', 'dls_from_splits',
-           'epoch_rows', 'ML100K_URL', 'ML100K_CHECKSUMS', 'ML100K_SIZES', 'ML100K_COUNTS', 'WIDEDEEP_WHEEL',
-           'DOWNLOAD_TIMEOUT', 'MovieLensUnavailable', 'movielens_path', 'check_movielens', 'movielens_files',
+           'epoch_rows', 'MovieLensUnavailable', 'movielens_path', 'check_movielens', 'movielens_files',
            'rebuild_movielens', 'get_movielens', 'CollabIndexDL']
 
 # %% ../nbs/00_data.ipynb #2bf2cff6
@@ -17,14 +16,13 @@ from fastcore.basics import ifnone
 from fastai.tabular.core import Categorify
 from fastai.data.block import TransformBlock
 from fastai.collab import TabularCollab
-# provisioning and the DataLoader class behind `collab_dls` are explained in 22_provisioning; they are re-exported here
-from .provision import (ML100K_URL, ML100K_CHECKSUMS, ML100K_SIZES, ML100K_COUNTS, WIDEDEEP_WHEEL,
-    DOWNLOAD_TIMEOUT, MovieLensUnavailable, movielens_path, check_movielens, movielens_files, rebuild_movielens,
+# provisioning and the DataLoader class behind `collab_dls` are explained in 22_provisioning; its functions and classes
+# are re-exported here (its settings, such as ML100K_URL, are not: change them in collab_course.provision)
+from .provision import (MovieLensUnavailable, movielens_path, check_movielens, movielens_files, rebuild_movielens,
     get_movielens, CollabIndexDL)
 
 # %% ../nbs/00_data.ipynb #ded3e5bf
-_all_ = ['ML100K_URL', 'ML100K_CHECKSUMS', 'ML100K_SIZES', 'ML100K_COUNTS', 'WIDEDEEP_WHEEL', 'DOWNLOAD_TIMEOUT',
-         'MovieLensUnavailable', 'movielens_path', 'check_movielens', 'movielens_files', 'rebuild_movielens',
+_all_ = ['MovieLensUnavailable', 'movielens_path', 'check_movielens', 'movielens_files', 'rebuild_movielens',
          'get_movielens', 'CollabIndexDL']
 
 # %% ../nbs/00_data.ipynb #51741162

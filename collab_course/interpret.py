@@ -18,6 +18,7 @@ import torch
 import matplotlib.pyplot as plt
 from torch import nn
 from .provision import CourseError
+from fastai.layers import sigmoid_range
 
 # %% ../nbs/06_interpretation.ipynb #09062ed7
 class FactorTables(NamedTuple):
@@ -57,9 +58,7 @@ def factor_tables(learn_or_model) -> FactorTables:
 # %% ../nbs/06_interpretation.ipynb #2e4921c9
 def apply_y_range(scores, y_range):
     "`sigmoid_range` when the model has a `y_range`, raw scores when it does not."
-    if y_range is None: return scores
-    lo, hi = y_range
-    return torch.sigmoid(scores) * (hi - lo) + lo
+    return scores if y_range is None else sigmoid_range(scores, *y_range)
 
 def predict_pairs(learn_or_model, x):
     "Predicted ratings for a batch `x` of (user index, item index) rows, computed from `factor_tables` alone."

@@ -3,7 +3,8 @@ import pytest
 import torch
 from fastai.torch_core import default_device
 
-from collab_course.published import read_fold, rmse
+from sklearn.metrics import root_mean_squared_error as rmse
+from collab_course.published import read_fold
 from collab_course.autorec import rating_matrix, autorec_dls, ItemAutoRec, masked_sse, fit_autorec, autorec_predictions
 
 

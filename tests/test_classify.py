@@ -57,3 +57,14 @@ def test_classifier_trains_and_valid_outputs_match_get_preds(title_ratings):
     torch.testing.assert_close(targs.float(), targs2.cpu().float())
     majority = np.bincount(classes['rating']).max() / len(classes)
     assert class_accuracy(logits.argmax(1), targs) > majority - 0.1, (class_accuracy(logits.argmax(1), targs), majority)
+
+
+def test_valid_outputs_leaves_the_mode_alone(title_ratings):
+    classes = title_ratings.assign(rating=to_class(title_ratings['rating'], [1., 2., 3., 4., 5.]))
+    dls = collab_dls(classes, item_name='title', bs=32, seed=42)
+    learn = fit_learner(dls, lambda d: DotProductClasses(len(d.classes['user']), len(d.classes['title']), 4), 1, 1e-2,
+                        loss_func=ce_loss, seed=42, quiet=True)
+    for mode in (True, False):
+        learn.model.train(mode)
+        valid_outputs(learn)
+        assert learn.model.training == mode, (mode, learn.model.training)
