@@ -3,7 +3,7 @@
 u1.base is split again (80/20, seeded, as in `published_search.py`) into inner training and inner validation rows.
 Each `ItemAutoRec` candidate (hidden units, epochs, learning rate, penalty `lam`) is trained on the inner training rows
 with fastai's `Learner` and scored by RMSE on the inner validation rows. The best one is then blended with the
-`ImplicitDotProductBias` of 17_published_splits (its chosen settings, `IMPLICIT_SETTINGS`), for autoencoder weights 0 to 1; the best weight is kept. Finally the
+`SVDppDotProductBias` of 17_published_splits (its chosen settings, `SVDPP_SETTINGS`), for autoencoder weights 0 to 1; the best weight is kept. Finally the
 chosen autoencoder, the factor model and their blend are retrained on all of u1.base and scored once on u1.test.
 
     python bench/autorec_search.py
@@ -14,7 +14,7 @@ from harness import start, timed
 
 from collab_course.data import seeded_split
 from sklearn.metrics import root_mean_squared_error as rmse  # rmse(y_true, y_pred): symmetric, so the order is free
-from collab_course.published import read_fold, valid_predictions, IMPLICIT_SETTINGS, fit_implicit
+from collab_course.published import read_fold, valid_predictions, SVDPP_SETTINGS, fit_svdpp
 from collab_course.autorec import autorec_dls, fit_autorec, autorec_predictions
 
 # (n_hidden, epochs, lr, lam)
@@ -32,7 +32,7 @@ def autorec(base, test, cand):
 
 def factor_model(base, test):
     "Predictions for `test` (in its order) and training seconds of the factor model trained on `base`."
-    secs, (learn,) = timed(lambda: fit_implicit(base, test, **IMPLICIT_SETTINGS))
+    secs, (learn,) = timed(lambda: fit_svdpp(base, test, **SVDPP_SETTINGS))
     return valid_predictions(learn)[0], secs
 
 
@@ -60,7 +60,7 @@ def main():
     m_preds, m_secs = factor_model(base, test)
     print("\nretrained on u1.base and scored once on u1.test:\n| model | u1.test RMSE | train s |\n|---|---|---|")
     print(f"| ItemAutoRec | {rmse(a_preds, test['rating']):.4f} | {a_secs:.1f} |")
-    print(f"| ImplicitDotProductBias | {rmse(m_preds, test['rating']):.4f} | {m_secs:.1f} |")
+    print(f"| SVDppDotProductBias | {rmse(m_preds, test['rating']):.4f} | {m_secs:.1f} |")
     print(f"| blend, weight {weight} | {rmse(weight * a_preds + (1 - weight) * m_preds, test['rating']):.4f} | {a_secs + m_secs:.1f} |")
 
 

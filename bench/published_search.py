@@ -1,4 +1,4 @@
-"""Seeded search for the factor model of 17_published_splits (`ImplicitDotProductBias`), without looking at u1.test.
+"""Seeded search for the factor model of 17_published_splits (`SVDppDotProductBias`), without looking at u1.test.
 
 u1.base is split again (80/20, seeded) into inner training and inner validation rows. Each candidate (model, factors,
 epochs, batch size, learning rate, weight decay, per-rating L2 penalty, number of averaged seeds) is trained on the
@@ -14,7 +14,7 @@ import argparse, math
 from harness import start, timed
 
 from collab_course.data import seeded_split
-from collab_course.published import read_fold, fold_dls, ImplicitDotProductBias, FactorPenalty, implicit_model, ensemble_rmse
+from collab_course.published import read_fold, fold_dls, SVDppDotProductBias, FactorPenalty, svdpp_model, ensemble_rmse
 from collab_course.training import fit_learner, vocab_sizes
 
 # (name, implicit, n_factors, epochs, bs, lr, wd, reg, n_seeds)
@@ -39,7 +39,7 @@ CANDIDATES = [
 def score(base, test, cand):
     "RMSE on `test` and training seconds of candidate `cand` trained on `base` (its seeds averaged)."
     name, implicit, n_factors, epochs, bs, lr, wd, reg, n_seeds = cand
-    make = implicit_model(n_factors) if implicit else (lambda d: ImplicitDotProductBias(*vocab_sizes(d), n_factors))
+    make = svdpp_model(n_factors) if implicit else (lambda d: SVDppDotProductBias(*vocab_sizes(d), n_factors))
     def fit():
         dls = fold_dls(base, test, bs=bs)
         return [fit_learner(dls, make, epochs, lr, wd, cbs=[FactorPenalty(reg)] if reg else None, seed=42 + s, quiet=True)

@@ -16,7 +16,7 @@ from fastai.data.transforms import CategoryMap
 
 from collab_course.data import get_movielens, load_ratings, seeded_split
 from collab_course.ranking import ranking_protocol, top_n, ranking_metrics, all_pair_scores, item_popularity
-from collab_course.implicit import train_implicit
+from collab_course.implicit import train_bpr
 from harness import start, timed
 
 SPACE = dict(min_rating=[None, 4], n_factors=[32, 64, 128], wd=[0.01, 0.03, 0.1, 0.3], epochs=[10, 15, 20],
@@ -40,7 +40,7 @@ def ndcg(scores, protocol):
 
 def fit(train, valid, users, items, cfg, protocol):
     "NDCG@10 under `protocol` and training seconds of the ranking model trained with `cfg`."
-    secs, learn = timed(lambda: train_implicit(train, valid, users, items, quiet=True, **cfg))
+    secs, learn = timed(lambda: train_bpr(train, valid, users, items, quiet=True, **cfg))
     return ndcg(all_pair_scores(learn.model, range(len(users)), len(items)), protocol), secs
 
 

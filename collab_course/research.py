@@ -69,9 +69,21 @@ def load_movielens_ratings(name='ml-100k', **kwargs) -> pd.DataFrame:
     return read_movielens(download_movielens(name, **kwargs))
 
 # %% ../nbs/11_further_research.ipynb #4abf1b54
-PUBLISHED_RMSE = {
-    "fastai's collab tutorial (valid MSE 0.811)": 0.811 ** 0.5,
-    'LibRec baseline (quoted by fastai)': 0.91,
-    'GC-MC, u1 split': 0.905,
-    'GLocal-K, u1 split': 0.8889,
-}
+PUBLISHED_RMSE = pd.DataFrame([
+    dict(method='GLocal-K', RMSE=0.8889, protocol='u1 split', comparable='yes, with u1',
+         source='Han et al., CIKM 2021'),
+    dict(method='GC-MC (with side features)', RMSE=0.905, protocol='u1 split', comparable='yes, with u1',
+         source='van den Berg et al., 2017'),
+    dict(method='GC-MC', RMSE=0.910, protocol='u1 split', comparable='yes, with u1',
+         source='van den Berg et al., 2017'),
+    dict(method='SVD++ (surprise docs)', RMSE=0.919, protocol='5-fold CV, random folds', comparable='roughly, with the 5-fold mean',
+         source="surprise's documentation"),
+    dict(method='SVD (surprise docs)', RMSE=0.934, protocol='5-fold CV, random folds', comparable='roughly, with the 5-fold mean',
+         source="surprise's documentation"),
+    dict(method='BaselineOnly (surprise docs)', RMSE=0.944, protocol='5-fold CV, random folds', comparable='roughly, with the 5-fold mean',
+         source="surprise's documentation"),
+    dict(method='LibRec (cited by fastai)', RMSE=0.91, protocol='not stated', comparable='no',
+         source="fastai's collaborative filtering tutorial"),
+    dict(method="fastai's collab tutorial (valid MSE 0.811)", RMSE=0.811 ** 0.5, protocol='random 80/20 split',
+         comparable='no', source="fastai's collaborative filtering tutorial"),
+])

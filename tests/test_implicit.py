@@ -7,7 +7,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from collab_course.implicit import implicit_pairs, TripletDL, ImplicitDotBias, bpr_loss, implicit_dls, train_implicit
+from collab_course.implicit import implicit_pairs, TripletDL, BPRDotBias, bpr_loss, implicit_dls, train_bpr
 from collab_course.ranking import ranking_protocol, all_pair_scores, top_n
 
 POS = torch.tensor([[1, 1], [1, 2], [2, 3], [2, 4], [2, 5], [3, 1]])  # 3 users, items 1..5 (0 is '#na#')
@@ -104,7 +104,7 @@ def test_bpr_loss_known_values():
 
 
 def test_model_scores_pairs_and_rows():
-    model = ImplicitDotBias(4, 6, n_factors=3)
+    model = BPRDotBias(4, 6, n_factors=3)
     assert model(torch.tensor([[1, 2], [3, 5], [0, 1]])).shape == (3,)
     rows = torch.tensor([[1, 2, 4, 5], [3, 5, 1, 1]])
     assert model(rows).shape == (2, 3)
@@ -137,7 +137,7 @@ def test_training_learns_a_planted_preference():
     train = planted()
     valid = held_out(train)
     users, items = ['#na#', *range(20)], ['#na#', *[f'a{i}' for i in range(5)], *[f'b{i}' for i in range(5)]]
-    learn = train_implicit(train, valid, users, items, n_factors=4, epochs=30, lr=0.05, wd=0.0, bs=32, n_neg=4, quiet=True)
+    learn = train_bpr(train, valid, users, items, n_factors=4, epochs=30, lr=0.05, wd=0.0, bs=32, n_neg=4, quiet=True)
     scores = all_pair_scores(learn.model, range(1, 21), len(items))
     own = torch.tensor([[i for i, t in enumerate(items) if t[0] == 'ab'[u % 2]] for u in range(20)])
     # every user ranks all five of their group's items, the ones they never watched included, above the other group's
@@ -152,7 +152,7 @@ def test_dls_batches_go_to_the_dls_device():
     users, items = ['#na#', *range(20)], ['#na#', *[f'a{i}' for i in range(5)], *[f'b{i}' for i in range(5)]]
     dls = implicit_dls(train, held_out(train), users, items, bs=16)
     assert dls.train.one_batch()[0].device == dls.device
-    with pytest.raises(ValueError, match='at least 1'): train_implicit(train, held_out(train), users, items, epochs=0)
+    with pytest.raises(ValueError, match='at least 1'): train_bpr(train, held_out(train), users, items, epochs=0)
 
 
 # --- the protocol ------------------------------------------------------------------------------------------------

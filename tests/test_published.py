@@ -6,9 +6,9 @@ import torch
 from fastai.callback.core import Callback
 
 from collab_course.published import (PUBLISHED_RMSE, N_FOLDS, read_fold, fold_dls, learner_rmse, valid_predictions,
-                                     ImplicitDotProductBias, FactorPenalty, implicit_model,
+                                     SVDppDotProductBias, FactorPenalty, svdpp_model,
                                      ensemble_predictions, ensemble_rmse, cv_summary, with_published, plot_published,
-                                     IMPLICIT_SETTINGS, fit_implicit)
+                                     SVDPP_SETTINGS, fit_svdpp)
 from collab_course.training import fit_learner, vocab_sizes
 
 
@@ -37,7 +37,7 @@ def test_fold_dls_splits_and_vocabulary(folder, dls):
 
 
 def test_learner_rmse(dls):
-    learn = fit_learner(dls, lambda d: ImplicitDotProductBias(*vocab_sizes(d), 3), epochs=1, lr=1e-2, seed=42, quiet=True)
+    learn = fit_learner(dls, lambda d: SVDppDotProductBias(*vocab_sizes(d), 3), epochs=1, lr=1e-2, seed=42, quiet=True)
     recorded = learn.recorder.values[-1][1]  # read first: get_preds starts a new record
     preds, targs = valid_predictions(learn)
     assert preds.shape == targs.shape == (len(dls.valid_ds),)
@@ -45,7 +45,7 @@ def test_learner_rmse(dls):
 
 
 def test_implicit_model_forward_and_penalty(dls):
-    model = implicit_model(5)(dls)
+    model = svdpp_model(5)(dls)
     x, _ = dls.one_batch()
     out = model(x)
     assert out.shape == (len(x), 1) and ((out > 0) & (out < 5.5)).all()
@@ -53,12 +53,12 @@ def test_implicit_model_forward_and_penalty(dls):
     row_sums = torch.sparse.sum(model.rated_mean, dim=1).to_dense()
     assert torch.allclose(row_sums[n_rated > 0], torch.ones(int((n_rated > 0).sum())))  # a mean per user who rated
     assert model.penalty.item() > 0
-    plain = ImplicitDotProductBias(4, 5, 3)
+    plain = SVDppDotProductBias(4, 5, 3)
     assert not hasattr(plain, 'implicit_factors') and plain(torch.tensor([[1, 2]])).shape == (1, 1)
 
 
 def test_factor_penalty_adds_to_the_training_loss(dls):
-    learn = fit_learner(dls, implicit_model(3), epochs=1, lr=1e-2, wd=0, cbs=[FactorPenalty(1.0)], seed=42, quiet=True)
+    learn = fit_learner(dls, svdpp_model(3), epochs=1, lr=1e-2, wd=0, cbs=[FactorPenalty(1.0)], seed=42, quiet=True)
     seen = []
     class Spy(Callback):
         order = FactorPenalty.order + 1  # after the penalty was added
@@ -70,7 +70,7 @@ def test_factor_penalty_adds_to_the_training_loss(dls):
 
 
 def test_ensemble(dls):
-    pair = [fit_learner(dls, lambda d: ImplicitDotProductBias(*vocab_sizes(d), 3), epochs=1, lr=1e-2, seed=s, quiet=True) for s in (1, 2)]
+    pair = [fit_learner(dls, lambda d: SVDppDotProductBias(*vocab_sizes(d), 3), epochs=1, lr=1e-2, seed=s, quiet=True) for s in (1, 2)]
     avg, targs = ensemble_predictions(pair)
     assert torch.allclose(avg, (valid_predictions(pair[0])[0] + valid_predictions(pair[1])[0]) / 2)
     assert ensemble_rmse(pair[:1]) == pytest.approx(learner_rmse(pair[0]))
@@ -89,11 +89,11 @@ def test_cv_summary_with_published_and_plot():
     assert len(ax.get_legend_handles_labels()[1]) == 2 + PUBLISHED_RMSE['comparable'].nunique()  # each kind once
 
 
-def test_fit_implicit_trains_one_learner_per_seed(folder):
+def test_fit_svdpp_trains_one_learner_per_seed(folder):
     base, test = read_fold(1, folder)
-    learners = fit_implicit(base, test, **dict(IMPLICIT_SETTINGS, epochs=1, bs=64, n_seeds=2))
-    assert len(learners) == 2 and all(isinstance(l.model, ImplicitDotProductBias) for l in learners)
+    learners = fit_svdpp(base, test, **dict(SVDPP_SETTINGS, epochs=1, bs=64, n_seeds=2))
+    assert len(learners) == 2 and all(isinstance(l.model, SVDppDotProductBias) for l in learners)
     first, second = (valid_predictions(l)[0] for l in learners)
     assert not torch.equal(first, second), "two seeds gave identical models"
-    again = valid_predictions(fit_implicit(base, test, **dict(IMPLICIT_SETTINGS, epochs=1, bs=64))[0])[0]
+    again = valid_predictions(fit_svdpp(base, test, **dict(SVDPP_SETTINGS, epochs=1, bs=64))[0])[0]
     assert torch.equal(first, again), "the first seed is not reproducible"
