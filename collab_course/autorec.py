@@ -11,6 +11,7 @@ import pandas as pd
 import torch
 from fastai.torch_core import Module
 from .training import fit_learner
+from .setup import evaluating, to_device_of
 from .published import FactorPenalty
 
 # %% ../nbs/18_autoencoder.ipynb #0a1b4748
@@ -74,6 +75,5 @@ def autorec_predictions(learn, ratings, y_range=(1, 5)):
     "A trained `ItemAutoRec` learner's predictions for the (user, movie) pairs of `ratings`, clipped to `y_range`."
     inputs = torch.stack([x for x, _ in learn.dls.train_ds])
     movies, users = _movie_user_ids(ratings, *inputs.shape, fix=" `autorec_dls` set these bounds; build it with these ratings as `test`.")
-    learn.model.eval()
-    with torch.no_grad(): rebuilt = learn.model(inputs.to(next(learn.model.parameters()).device)).cpu()
+    with evaluating(learn.model) as model: rebuilt = model(to_device_of(inputs, model)).cpu()
     return rebuilt[movies, users].clamp(*y_range)

@@ -13,6 +13,7 @@ import torch
 from fastai.tabular.all import Adam
 from .interpret import factor_tables, title_index, learner_vocabs, real_indices, apply_y_range, train_counts
 from .provision import CourseError
+from .setup import evaluating, to_device_of
 
 # %% ../nbs/07_bootstrapping.ipynb #6321b201
 def mean_user_vector(learn):
@@ -72,8 +73,7 @@ def recommend(learn, ratings_df, user, n=10):
     seen = set(ratings_df.loc[ratings_df[user_name] == user, item_name])
     # score every item with the model's own forward pass, so any model works, neural networks included
     x = torch.stack([torch.full((len(items),), idx), torch.arange(len(items))], 1)
-    model = learn.model.eval()
-    with torch.no_grad(): scores = model(x.to(next(model.parameters()).device)).flatten().cpu()
+    with evaluating(learn.model) as model: scores = model(to_device_of(x, model)).flatten().cpu()
     return _top_items(learn, scores, n, exclude=seen)
 
 # %% ../nbs/07_bootstrapping.ipynb #fdd56662

@@ -16,6 +16,7 @@ from torch import nn
 from fastai.torch_core import Module
 from fastai.layers import Embedding
 from sklearn.metrics import confusion_matrix as sk_confusion_matrix
+from .setup import evaluating
 
 # %% ../nbs/12_cross_entropy.ipynb #bfc4de3e
 def rating_levels(ratings, rating_name='rating'):
@@ -51,11 +52,7 @@ class DotProductClasses(Module):
 # %% ../nbs/12_cross_entropy.ipynb #14b80727
 def valid_outputs(learn):
     "The model's raw outputs and the targets over `learn.dls.valid`, concatenated, without gradients; the model's mode is left as it was."
-    was_training = learn.model.training
-    learn.model.eval()
-    try:
-        with torch.no_grad(): outs, targs = zip(*[(learn.model(xb), yb) for xb, yb in learn.dls.valid])
-    finally: learn.model.train(was_training)
+    with evaluating(learn.model) as model: outs, targs = zip(*[(model(xb), yb) for xb, yb in learn.dls.valid])
     return torch.cat(outs).cpu(), torch.cat(targs).cpu()  # small tables: handed back on the CPU
 
 def expected_rating(logits, levels=(1, 2, 3, 4, 5)):

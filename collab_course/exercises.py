@@ -22,6 +22,7 @@ from fastai.torch_core import Module
 from fastai.layers import Embedding, sigmoid_range
 from .data import crosstab
 from .weight_decay import loss_with_wd
+from .setup import evaluating, device_of
 
 # %% ../nbs/09_exercises.ipynb #f613e5c1
 class NotDone(AssertionError):
@@ -57,21 +58,16 @@ def _toy(n_users=50, n_items=40, n_factors=3, bias=0., noise=0.1, seed=0):
 
 def _mse(preds, targs): return F.mse_loss(preds.reshape(-1).float(), targs.reshape(-1).float())
 
-def _device(model):
-    "Where `model`'s parameters live (the CPU for a model without any)."
-    return next(model.parameters()).device if any(True for _ in model.parameters()) else torch.device('cpu')
-
 def _fit(model, train, valid, loss_func=_mse, steps=300, lr=0.05, wd=0.05):
     "Train `model` full-batch with AdamW for `steps` steps on `train`; return the loss on `valid`."
-    dev = _device(model)
+    dev = device_of(model)
     (xt, yt), (xv, yv) = [(x.to(dev), y.to(dev)) for x, y in (train, valid)]
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=wd)
     model.train()
     for _ in range(steps):
         loss = loss_func(model(xt), yt)
         opt.zero_grad(); loss.backward(); opt.step()
-    model.eval()
-    with torch.no_grad(): return loss_func(model(xv), yv).item()
+    with evaluating(model): return loss_func(model(xv), yv).item()
 
 class _Biases(Module):
     "The reference a factor model must beat: a global offset plus one learned number (or `n_out`) per user and per movie."
@@ -281,7 +277,7 @@ def check_dot_product_model(cls, with_bias=False, n_factors=4):
               f"per user and per movie), found {n_params}.")
     else: _hint(n_params == factors, f"Expected {factors} parameters ({n_users} users and {n_items} movies × {n_factors} factors), "
                 f"found {n_params}.")
-    x = valid[0][:64].to(_device(model))
+    x = valid[0][:64].to(device_of(model))
     out = _call(model, x, what='forward')
     _hint(isinstance(out, torch.Tensor), f"forward should return a tensor, got {type(out).__name__}.")
     if out.shape == (len(x), n_factors):
@@ -369,7 +365,7 @@ def check_cross_entropy_model(cls, n_factors=4, n_classes=5):
     model = _call(cls, n_users, n_items, n_factors, n_classes, what=getattr(cls, '__name__', 'your class'))
     _hint(isinstance(model, nn.Module), "Your class must inherit from `Module` (fastai) or `nn.Module` (PyTorch).")
     _hint(any(True for _ in model.parameters()), "The model has no parameters: use `Embedding` or `nn.Parameter` for its tables.")
-    x = xv[:64].to(_device(model))
+    x = xv[:64].to(device_of(model))
     out = _call(model, x, what='forward')
     _hint(isinstance(out, torch.Tensor), f"forward should return a tensor, got {type(out).__name__}.")
     if out.numel() == len(x):
@@ -607,7 +603,7 @@ def check_collab_nn(cls):
                              "would train them (a plain Python list does that). Wrap them in `nn.Sequential`.")
     _hint(n_params == want, f"Expected {want} parameters (the two embeddings, Linear({n_uf + n_if}, {n_act}) and "
           f"Linear({n_act}, 1)), found {n_params}.")
-    x = valid[0][:64].to(_device(model))
+    x = valid[0][:64].to(device_of(model))
     join = ("the shapes do not fit. Concatenate each row's user and movie vectors end to end, `torch.cat([...], dim=1)`, "
             "and give the first Linear layer that many inputs.")
     out = _call(model, x, what='forward', advice={'cannot be multiplied': join, 'Sizes of tensors must match': join})

@@ -13,6 +13,7 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 import torch
+from .setup import evaluating
 
 # %% ../nbs/15_ranking.ipynb #6df57d59
 def _check_k(k):
@@ -157,11 +158,7 @@ def all_pair_scores(model, users, n_items, chunk_size=64):
     users = torch.as_tensor(users, dtype=torch.long)
     device = next(model.parameters()).device
     items = torch.arange(n_items)
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            rows = [model(torch.stack([chunk.repeat_interleave(n_items), items.repeat(len(chunk))], 1).to(device))
-                    .reshape(len(chunk), n_items).float().cpu() for chunk in users.split(chunk_size)]
-    finally: model.train(was_training)
+    with evaluating(model):
+        rows = [model(torch.stack([chunk.repeat_interleave(n_items), items.repeat(len(chunk))], 1).to(device))
+                .reshape(len(chunk), n_items).float().cpu() for chunk in users.split(chunk_size)]
     return torch.cat(rows)

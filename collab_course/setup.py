@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['NOTEBOOK_EXTRAS', 'LIBRARY_WARNINGS', 'package_git_url', 'install_spec', 'setup_cell_source', 'repo_git_url',
            'setup_cell_index', 'expected_setup_cell', 'sync_setup_cells', 'set_threads', 'hide_library_warnings',
-           'device_of', 'to_device_of', 'setup_course']
+           'device_of', 'to_device_of', 'evaluating', 'setup_course']
 
 # %% ../nbs/21_setup.ipynb #4df5772f
 import json, warnings
@@ -124,6 +124,18 @@ def device_of(obj):
 def to_device_of(t, like):
     "`t` (a tensor or a model) moved to the device that `like` lives on."
     return t.to(device_of(like))
+
+# %% ../nbs/21_setup.ipynb #00bad28e
+from contextlib import contextmanager
+
+@contextmanager
+def evaluating(model):
+    "Inside the block, `model` is in eval mode and gradients are off; afterwards it is back in the mode it was in."
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad(): yield model
+    finally: model.train(was_training)
 
 # %% ../nbs/21_setup.ipynb #b7802f08
 def setup_course(threads=1, hide_warnings=True, verbose=True):
