@@ -122,7 +122,7 @@ def implicit_dls(train, valid, users, items, user_name='user', item_name='title'
 # %% ../nbs/19_ranking_model.ipynb #b60ea09a
 def train_bpr(train, valid, users, items, n_factors=64, epochs=10, lr=1e-2, wd=0.01, bs=2048, n_neg=1, min_rating=None,
                    seed=42, quiet=False, **names):
-    "Train an `BPRDotBias` with `bpr_loss` on `implicit_dls(train, valid, users, items, ...)` with `fit_one_cycle`; `quiet` hides fastai's table and bar. The defaults are a quick start, not tuned settings."
+    "Train a `BPRDotBias` with `bpr_loss` on `implicit_dls(train, valid, users, items, ...)` with `fit_one_cycle`; `quiet` hides fastai's table and bar. The defaults are a quick start, not tuned settings."
     set_seed(seed, reproducible=True)
     dls = implicit_dls(train, valid, users, items, min_rating=min_rating, n_neg=n_neg, bs=bs, seed=seed, **names)
     return fit_learner(dls, lambda d: BPRDotBias(len(users), len(items), n_factors), epochs, lr, wd, loss_func=bpr_loss, quiet=quiet)

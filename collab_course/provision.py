@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['ML100K_URL', 'ML100K_CHECKSUMS', 'ML100K_SIZES', 'ML100K_COUNTS', 'WIDEDEEP_WHEEL', 'DOWNLOAD_TIMEOUT', 'CourseError',
-           'MovieLensUnavailable', 'movielens_path', 'check_movielens', 'movielens_files', 'rebuild_movielens',
-           'get_movielens', 'CollabIndexDL']
+           'FastaiSettingsError', 'MovieLensUnavailable', 'movielens_path', 'check_movielens', 'movielens_files',
+           'rebuild_movielens', 'get_movielens', 'CollabIndexDL']
 
 # %% ../nbs/22_provisioning.ipynb #b785e6fb
 import io, os, shutil, subprocess, sys, tempfile, time, zipfile, hashlib
@@ -51,6 +51,9 @@ DOWNLOAD_TIMEOUT = 30  # seconds a download may wait for the network before it g
 class CourseError(Exception):
     "A mistake the user can fix: its message says what was wrong and what to do. Any other exception is a bug."
 
+class FastaiSettingsError(CourseError, ValueError):
+    "fastai's settings file lacks an entry the course needs; the message says which line to add."
+
 class MovieLensUnavailable(CourseError, RuntimeError):
     "MovieLens-100k is missing or damaged, and could be neither downloaded nor rebuilt from the package registry."
 
@@ -68,7 +71,7 @@ def _fastai_folder(name, wait=5.0) -> Path:
     while (path := fastai_path(name)) is None and time.monotonic() < deadline:
         fastai_cfg.cache_clear(); time.sleep(0.05)  # fastai keeps what it read first: make it read the file again
     if path is None:
-        raise ValueError(f"fastai's settings file {cfg} has no `{name}` entry. To fix: add the line "
+        raise FastaiSettingsError(f"fastai's settings file {cfg} has no `{name}` entry. To fix: add the line "
                          f"`{name} = {_FASTAI_DEFAULTS.get(name, name)}` under `[DEFAULT]`, or delete the file so that "
                          f"fastai writes a new one.")
     return path

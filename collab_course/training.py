@@ -61,12 +61,12 @@ def make_model(kind, dls, n_factors=50, y_range=(0, 5.5)):
     return COURSE_MODELS[check_model_kind(kind)].build(dls, n_factors, y_range)
 
 # %% ../nbs/13_training.ipynb #85559f04
-def fit_learner(dls, make_model, epochs=5, lr=5e-3, wd=None, loss_func=None, cbs=None, seed=None, quiet=False):
-    "Seed (if `seed` is given), wrap `make_model(dls)` in a `Learner` with `loss_func` (MSE by default) and `cbs`, and train it with `fit_one_cycle`."
+def fit_learner(dls, build, epochs=5, lr=5e-3, wd=None, loss_func=None, cbs=None, seed=None, quiet=False):
+    "Seed (if `seed` is given), wrap the model `build(dls)` returns in a `Learner` with `loss_func` (MSE by default) and `cbs`, and train it with `fit_one_cycle`."
     if isinstance(epochs, bool) or not isinstance(epochs, Integral) or epochs < 1:
         raise ValueError(f"epochs must be a whole number, at least 1; got {epochs!r}")
     if seed is not None: set_seed(seed, reproducible=True)
-    learn = Learner(dls, make_model(dls), loss_func=ifnone(loss_func, MSELossFlat()), cbs=cbs)
+    learn = Learner(dls, build(dls), loss_func=ifnone(loss_func, MSELossFlat()), cbs=cbs)
     with ExitStack() as quieter:
         if quiet: quieter.enter_context(learn.no_bar()); quieter.enter_context(learn.no_logging())
         learn.fit_one_cycle(epochs, lr, wd=wd)

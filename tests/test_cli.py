@@ -254,3 +254,12 @@ def test_a_bug_keeps_its_traceback(model, monkeypatch):
     def buggy(*args, **kwargs): return None + 1
     monkeypatch.setattr(cli_module, 'most_similar', buggy)
     with pytest.raises(TypeError, match='NoneType'): main(['similar', '--model', str(model), 'Star Wars (1977)'])
+
+
+def test_a_neural_model_is_refused_with_a_message(tmp_path):
+    "`train --model nn` saves a model without factor tables: `similar` reads its item embeddings, `new-user` needs tables."
+    from collab_course.training import train_model
+    learn = train_model(load_ratings(get_movielens()).sample(2_000, random_state=0), 'nn', epochs=1, quiet=True)
+    path = save_learner(learn, tmp_path / 'nn.pkl')
+    assert cli('similar', '--model', path, 'Star Wars (1977)').returncode == 0
+    fails_with(cli('new-user', '--model', path, '--rate', 'Star Wars (1977)=5'), 'not a supported model')
