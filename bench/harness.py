@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from importlib.metadata import version, PackageNotFoundError
 from pathlib import Path
 
-from collab_course.setup import set_threads
+from collab_course.runtime import set_threads
 from collab_course.compare import timed
 
 __all__ = ['start', 'environment', 'median_run', 'timed']

@@ -11,7 +11,7 @@ import pandas as pd
 import torch
 from fastai.torch_core import Module
 from .training import fit_learner
-from .setup import evaluating, to_device_of
+from .runtime import evaluating, to_device_of
 from .published import FactorPenalty
 
 # %% ../nbs/18_autoencoder.ipynb #0a1b4748

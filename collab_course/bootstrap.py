@@ -13,7 +13,7 @@ import torch
 from fastai.tabular.all import Adam
 from .interpret import factor_tables, title_index, learner_vocabs, real_indices, apply_y_range, train_counts
 from .provision import CourseError
-from .setup import evaluating, to_device_of
+from .runtime import evaluating, to_device_of
 
 # %% ../nbs/07_bootstrapping.ipynb #6321b201
 def mean_user_vector(learn):

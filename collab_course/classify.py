@@ -16,7 +16,7 @@ from torch import nn
 from fastai.torch_core import Module
 from fastai.layers import Embedding
 from sklearn.metrics import confusion_matrix as sk_confusion_matrix
-from .setup import evaluating
+from .runtime import evaluating
 
 # %% ../nbs/12_cross_entropy.ipynb #bfc4de3e
 def rating_levels(ratings, rating_name='rating'):

@@ -11,7 +11,7 @@ import sys, warnings
 warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated')
 from typing import Annotated
 from fastcore.script import call_parse, parse_cli, CliError
-from .setup import set_threads
+from .runtime import set_threads
 from .data import get_movielens, load_ratings
 from .provision import CourseError
 from .training import (COURSE_MODELS, train_model, save_learner, load_model, check_output_path, ModelFileExists,

@@ -22,7 +22,7 @@ from fastai.torch_core import Module
 from fastai.layers import Embedding, sigmoid_range
 from .data import crosstab
 from .weight_decay import loss_with_wd
-from .setup import evaluating, device_of
+from .runtime import evaluating, device_of
 
 # %% ../nbs/09_exercises.ipynb #f613e5c1
 class NotDone(AssertionError):

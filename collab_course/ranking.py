@@ -13,7 +13,7 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 import torch
-from .setup import evaluating
+from .runtime import evaluating
 
 # %% ../nbs/15_ranking.ipynb #6df57d59
 def _check_k(k):

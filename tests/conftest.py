@@ -20,7 +20,7 @@ os.environ['OMP_NUM_THREADS'] = '1'  # before torch is imported here, and inheri
 import numpy as np
 import pandas as pd
 import pytest
-from collab_course.setup import set_threads
+from collab_course.runtime import set_threads
 
 set_threads(1)
 DURATIONS = Path(__file__).with_name('durations.json')

@@ -8,7 +8,7 @@ markers this test knows which notebook exports every name, and checks that:
 - each module is taught by one notebook (`models`, the chapter's models gathered d2l-style, is the one exception);
 - no module holds a single function and nothing else (a module made only to give a notebook a `default_exp`).
 
-The infrastructure modules `setup` and `provision` are taught last but used from the start, like fastbook's
+The infrastructure modules `runtime` and `provision` are taught last but used from the start, like fastbook's
 `setup_book()`, so importing them is allowed everywhere."""
 import ast, json, re
 from pathlib import Path
@@ -17,7 +17,7 @@ import pytest
 
 ROOT = Path(__file__).parents[1]
 PKG, NBS = ROOT/'collab_course', ROOT/'nbs'
-INFRASTRUCTURE = {'setup', 'provision'}   # used from the first notebook on, taught at the end
+INFRASTRUCTURE = {'runtime', 'provision'}   # used from the first notebook on, taught at the end
 MULTI_NOTEBOOK = {'models'}               # gathered from several notebooks on purpose (its docstring says so)
 MARKER = re.compile(r'^# %% \.\./nbs/(?P<nb>(?P<num>\d+)_[^/\s]+)\.ipynb\b')
 
@@ -111,7 +111,7 @@ def _notebook_code(path):
 def test_markers_found():
     "The markers this test relies on are really there: the modules taught by the first notebooks are found."
     assert MODULES, f"no module in {PKG} has `# %% ../nbs/...` markers: run nbdev-export"
-    assert 'data' in MODULES and 'setup' in MODULES, f"modules found: {sorted(MODULES)}"
+    assert 'data' in MODULES and 'runtime' in MODULES, f"modules found: {sorted(MODULES)}"
 
 
 def test_every_module_comes_from_an_existing_notebook():
@@ -123,7 +123,7 @@ def test_every_module_comes_from_an_existing_notebook():
 
 @pytest.mark.parametrize('nb', sorted(NOTEBOOKS), ids=str)
 def test_notebook_imports_only_earlier_notebooks(nb):
-    "(a) A notebook imports names exported by itself or an earlier notebook (setup and provision excepted)."
+    "(a) A notebook imports names exported by itself or an earlier notebook (runtime and provision excepted)."
     num, problems = NOTEBOOKS[nb], []
     for code in _notebook_code(NBS/f'{nb}.ipynb'):
         try: tree = ast.parse(code)
@@ -145,7 +145,7 @@ def test_notebook_imports_only_earlier_notebooks(nb):
 
 @pytest.mark.parametrize('mod', sorted(MODULES), ids=str)
 def test_module_imports_only_earlier_notebooks(mod):
-    "(b) A cell of a module imports names exported by the same or an earlier notebook (setup and provision excepted)."
+    "(b) A cell of a module imports names exported by the same or an earlier notebook (runtime and provision excepted)."
     info, problems = MODULES[mod], []
     for line, other, names in _imports(info['tree'], package_relative=True):
         nb, num = _cell_at(info['cells'], line)

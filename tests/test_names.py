@@ -18,7 +18,7 @@ def _cells(path): return json.loads(path.read_text())['cells']
 def _texts():
     "(name, text) of every notebook (markdown and code) and of every other file that talks about notebooks."
     for path in NBS: yield path.name, '\n'.join(''.join(c['source']) for c in _cells(path))
-    others = [ROOT/'README.md', ROOT/'settings.ini', ROOT/'pyproject.toml', *sorted((ROOT/'bench').glob('*.py')),
+    others = [ROOT/'README.md', ROOT/'settings.ini', ROOT/'pyproject.toml', *sorted((ROOT/'bench').glob('*.py')), *sorted((ROOT/'tools').glob('*.py')),
               *sorted(p for p in (ROOT/'tests').glob('*.py') if p.name != Path(__file__).name)]
     for path in others: yield str(path.relative_to(ROOT)), path.read_text()
 

@@ -1,14 +1,16 @@
-"Where the package comes from is decided by settings.ini alone: every notebook, README's badges and install lines agree."
-import json, re
+"""Where the package comes from is decided by settings.ini alone: every notebook's hidden setup cell (written by
+tools/setup_cells.py), README's badges and install lines agree; and the cell does what 21_setup says it does."""
+import json, re, sys
 from configparser import ConfigParser
 from pathlib import Path
 
 import pytest
-from collab_course.setup import expected_setup_cell, install_spec, repo_git_url, setup_cell_index, setup_cell_source
 
 ROOT = Path(__file__).parents[1]
+sys.path.insert(0, str(ROOT/'tools'))
+from setup_cells import expected_setup_cell, install_spec, repo_git_url, setup_cell_index, setup_cell_source, sync_setup_cells
 NOTEBOOKS = sorted((ROOT/'nbs').glob('[0-9]*.ipynb'))
-SETUP_CALL = 'from collab_course.setup import setup_course\nsetup_course('
+SETUP_CALL = 'from collab_course.runtime import setup_course\nsetup_course('
 
 
 def _settings():
@@ -31,7 +33,7 @@ def test_setup_cell_comes_from_settings(nb):
     got = ''.join(cells[setup_cell_index({'cells': cells})]['source'])
     assert got == expected_setup_cell(nb, repo_git_url(ROOT)), (
         f"{nb.name}: its setup cell differs from the one settings.ini gives. Run "
-        "`.venv/bin/python -c \"from collab_course.setup import sync_setup_cells; print(sync_setup_cells('.'))\"`")
+        "`.venv/bin/python tools/setup_cells.py`")
 
 
 @pytest.mark.parametrize('nb', [p for p in NOTEBOOKS if p.stem != '21_setup'], ids=lambda p: p.stem)
@@ -62,7 +64,6 @@ def test_readme_badges_and_install_lines_come_from_settings():
 
 
 def test_sync_rewrites_a_stale_cell(tmp_path):
-    from collab_course.setup import sync_setup_cells
     (tmp_path/'nbs').mkdir()
     (tmp_path/'settings.ini').write_text('[DEFAULT]\ngit_url = https://example.org/me/fork\n')
     stale = {'cells': [{'cell_type': 'code', 'id': 'a', 'metadata': {}, 'outputs': [], 'execution_count': None,
@@ -76,3 +77,14 @@ def test_sync_rewrites_a_stale_cell(tmp_path):
     assert ''.join(got) == setup_cell_source(None, 'https://example.org/me/fork')
     assert sync_setup_cells(tmp_path) == [], "a second sync must change nothing"
     assert [p.name for p in (tmp_path/'nbs').iterdir()] == ['01_x.ipynb'], "no temporary file may be left behind"
+
+
+def test_setup_cell_does_nothing_where_the_package_is_installed():
+    scratch = {}
+    exec(setup_cell_source({'surprise': 'surprise'}), scratch)  # the package and its extra are installed here
+    assert '_res' not in scratch, "the cell ran pip although nothing was missing"
+
+
+def test_setup_cell_stops_with_the_install_command_off_colab():
+    fake = setup_cell_source().replace("find_spec('collab_course')", "find_spec('no_such_package_here')")
+    with pytest.raises(SystemExit, match='pip install'): exec(fake, {})
