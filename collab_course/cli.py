@@ -11,7 +11,7 @@ import sys, warnings
 warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated')
 from typing import Annotated
 from fastcore.script import call_parse, parse_cli, CliError
-from .runtime import set_threads
+from .runtime import set_threads, check_count
 from .data import get_movielens, load_ratings
 from .provision import CourseError
 from .training import (COURSE_MODELS, train_model, save_learner, load_model, check_output_path, ModelFileExists,
@@ -31,8 +31,9 @@ def _load(model):
     except ModelFileMissing: raise CliError(f"no model file at {model}. Train one first: collab-course train --out {model}") from None
 
 def _check_count(name, value):
-    "A clear error for a count option below 1."
-    if value < 1: raise CliError(f"--{name} must be a whole number of at least 1, got {value}.")
+    "`check_count` for a command-line option, as the one-line error a user's mistake gets."
+    try: check_count(value, f'--{name}')
+    except ValueError as e: raise CliError(str(e)) from None
 
 def _print_table(df, value_col):
     "Print a (title, value) DataFrame as numbered lines."

@@ -23,6 +23,7 @@ from .data import movielens_path, load_ratings
 from .interpret import factor_tables
 from .ranking import top_n
 from .training import train_model
+from .runtime import check_count
 
 # %% ../nbs/16_feedback_loops.ipynb #c04bcef3
 CATALOGUE_COLS = ['movie', 'title', 'n_ratings', 'mean_rating', 'quality']  # every other column is a genre flag
@@ -172,7 +173,7 @@ def cap_per_user(ratings, cap=None, rng=None):
     "At most `cap` ratings per user (default: the median user's count), chosen at random by `rng`; original order kept."
     counts = ratings.groupby('user').size()
     cap = int(ifnone(cap, counts.median()))
-    if cap < 1: raise ValueError(f"cap must be at least 1, got {cap}.")
+    check_count(cap, 'cap')
     rng = ifnone(rng, np.random.default_rng(0))
     shuffled = ratings.iloc[rng.permutation(len(ratings))]
     keep = shuffled.groupby('user').cumcount() < cap

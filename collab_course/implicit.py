@@ -16,6 +16,7 @@ from fastai.data.load import DataLoader
 from fastai.data.core import DataLoaders
 from .training import fit_learner
 from .ranking import index_of
+from .runtime import check_count
 
 # %% ../nbs/19_ranking_model.ipynb #b5fdc2b1
 def implicit_pairs(df, users, items, user_name='user', item_name='title', rating_name='rating', min_rating=None):
@@ -35,8 +36,7 @@ class TripletDL(DataLoader):
         pairs = torch.as_tensor(dataset, dtype=torch.long)
         if pairs.ndim != 2 or pairs.shape[1] != 2 or not len(pairs):
             raise ValueError(f"dataset must be a non-empty [n, 2] tensor of (user index, item index) positives, got shape {tuple(pairs.shape)}")
-        if isinstance(n_neg, bool) or not isinstance(n_neg, (int, np.integer)) or n_neg < 1:
-            raise ValueError(f"n_neg must be a whole number of at least 1 (negatives per positive), got {n_neg!r}")
+        check_count(n_neg, 'n_neg', 'negatives per positive')
         seen = pairs if seen is None else torch.cat([pairs, torch.as_tensor(seen, dtype=torch.long).reshape(-1, 2)])
         if seen.min() < 0 or seen[:, 1].max() >= n_items or (seen[:, 1] == 0).any():
             raise ValueError(f"item indices must lie in 1..{n_items - 1} (0 is '#na#'), and user indices must not be negative")

@@ -13,12 +13,11 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 import torch
-from .runtime import evaluating
+from .runtime import evaluating, check_count
 
 # %% ../nbs/15_ranking.ipynb #6df57d59
 def _check_k(k):
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise ValueError(f"k must be a whole number of at least 1 (how many recommendations to judge), got {k!r}")
+    check_count(k, 'k', 'how many recommendations to judge')
 
 def _as_list(recs):
     "`recs` (a list, tuple, array or tensor of items) as a list, refusing duplicates."
@@ -87,7 +86,7 @@ def top_n(scores, exclude=None, n=10):
     one_row = scores.ndim == 1
     if one_row: scores, exclude = scores[None], [() if exclude is None else exclude]
     if scores.ndim != 2: raise ValueError(f"scores must be 1-D (one user) or 2-D (users x items), got shape {tuple(scores.shape)}")
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1: raise ValueError(f"n must be a whole number of at least 1, got {n!r}")
+    check_count(n, 'n')
     if torch.isnan(scores).any(): raise ValueError("scores contain NaN, which has no place in a ranking; replace it (e.g. with -inf)")
     if exclude is None: exclude = [()] * len(scores)
     if len(exclude) != len(scores): raise ValueError(f"{len(scores)} rows of scores but {len(exclude)} exclusion sets: give one per row")
@@ -147,7 +146,7 @@ def item_popularity(train, items, item_name='title'):
 
 def item_mean_rating(train, items, item_name='title', rating_name='rating', min_count=1):
     "Mean rating in `train` of each entry of the vocabulary `items`; -inf if it has fewer than `min_count` ratings, so it ranks last."
-    if min_count < 1: raise ValueError(f"min_count must be at least 1 (a mean needs a rating), got {min_count!r}")
+    check_count(min_count, 'min_count', 'a mean needs a rating')
     stats = train.groupby(item_name)[rating_name].agg(['mean', 'count']).reindex(list(items))
     means = stats['mean'].where(stats['count'] >= min_count)
     return torch.tensor(means.fillna(-np.inf).to_numpy(np.float64))

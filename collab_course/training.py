@@ -10,7 +10,6 @@ __all__ = ['COURSE_MODELS', 'CourseModel', 'vocab_sizes', 'check_model_kind', 'm
 import os, tempfile, warnings
 from contextlib import ExitStack
 from functools import partial
-from numbers import Integral
 from pathlib import Path
 from typing import Callable, NamedTuple
 from fastcore.basics import ifnone
@@ -21,6 +20,7 @@ from fastai.torch_core import set_seed
 from .data import collab_dls
 from .models import DotProduct, DotProductBias, DotProductBiasParams, CollabNN
 from .provision import CourseError
+from .runtime import check_count
 
 # %% ../nbs/13_training.ipynb #49f98da2
 class CourseModel(NamedTuple):
@@ -63,8 +63,7 @@ def make_model(kind, dls, n_factors=50, y_range=(0, 5.5)):
 # %% ../nbs/13_training.ipynb #85559f04
 def fit_learner(dls, build, epochs=5, lr=5e-3, wd=None, loss_func=None, cbs=None, seed=None, quiet=False):
     "Seed (if `seed` is given), wrap the model `build(dls)` returns in a `Learner` with `loss_func` (MSE by default) and `cbs`, and train it with `fit_one_cycle`."
-    if isinstance(epochs, bool) or not isinstance(epochs, Integral) or epochs < 1:
-        raise ValueError(f"epochs must be a whole number, at least 1; got {epochs!r}")
+    check_count(epochs, 'epochs')
     if seed is not None: set_seed(seed, reproducible=True)
     learn = Learner(dls, build(dls), loss_func=ifnone(loss_func, MSELossFlat()), cbs=cbs)
     with ExitStack() as quieter:

@@ -179,7 +179,7 @@ def test_item_mean_rating(tiny):
     assert item_mean_rating(tiny, vocab, min_count=2).tolist() == [-np.inf, 4.5, 3.0, -np.inf]
     assert item_mean_rating(tiny.rename(columns={'title': 'movie', 'rating': 'stars'}), vocab,
                             item_name='movie', rating_name='stars').tolist() == [-np.inf, 4.5, 3.0, 5.0]
-    with pytest.raises(ValueError, match='min_count must be at least 1'): item_mean_rating(tiny, vocab, min_count=0)
+    with pytest.raises(ValueError, match='min_count must be a whole number of at least 1'): item_mean_rating(tiny, vocab, min_count=0)
 
 
 def test_scorers_rank_as_expected(tiny):

@@ -63,7 +63,7 @@ def test_fit_learner_is_seeded_trains_quietly_and_checks_epochs(ratings, capsys)
         assert torch.equal(a.model.user_factors.weight, b.model.user_factors.weight)
     assert not torch.equal(a.model.user_factors.weight.cpu(), c.model.user_factors.weight.cpu())
     for bad in (0, 2.5, True):
-        with pytest.raises(ValueError, match='whole number, at least 1'): fit(epochs=bad)
+        with pytest.raises(ValueError, match='whole number of at least 1'): fit(epochs=bad)
 
 
 def test_fit_learner_takes_a_loss_and_callbacks(dls):
