@@ -2,7 +2,7 @@
 the figures were measured, and the median of several timed runs.
 
 Timing itself is `collab_course.compare.timed` (taught in 14_compare): `secs, result = timed(lambda: ...)`."""
-import os, platform, statistics, sys, warnings
+import math, os, platform, statistics, sys, warnings
 from datetime import datetime, timezone
 from importlib.metadata import version, PackageNotFoundError
 from pathlib import Path
@@ -10,7 +10,7 @@ from pathlib import Path
 from collab_course.runtime import set_threads
 from collab_course.compare import timed
 
-__all__ = ['start', 'environment', 'median_run', 'timed']
+__all__ = ['start', 'environment', 'median_run', 'timed', 'optimiser_steps']
 
 
 def _version(package):
@@ -42,8 +42,16 @@ def start(threads=1):
     print(environment(threads), flush=True)
 
 
+def optimiser_steps(epochs, bs, n_rows=80_000, n_runs=1):
+    "Optimiser steps of `n_runs` trainings of `epochs` epochs over `n_rows` ratings in batches of `bs`: a budget that is the same on any machine."
+    return n_runs * epochs * math.ceil(n_rows / bs)
+
+
 def median_run(fn, runs):
     "Call `fn()` `runs` times; return the median seconds and the last result."
     if runs < 1: raise SystemExit(f"--runs must be at least 1, got {runs}")
     results = [timed(fn) for _ in range(runs)]
     return statistics.median(s for s, _ in results), results[-1][1]
+
+
+if __name__ == "__main__": print(environment(1))  # the header every bench script prints, for this machine

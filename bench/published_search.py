@@ -9,9 +9,9 @@ u1.base and scored once on u1.test.
 
     python bench/published_search.py [--final 3] [--max-steps 10000]
 """
-import argparse, math
+import argparse
 
-from harness import start, timed
+from harness import start, timed, optimiser_steps
 
 from collab_course.data import seeded_split
 from collab_course.published import read_fold, fold_dls, SVDppDotProductBias, FactorPenalty, svdpp_model, ensemble_rmse
@@ -48,10 +48,10 @@ def score(base, test, cand):
     return ensemble_rmse(learners), secs
 
 
-def steps(cand, n_rows=80_000):
-    "Optimiser steps of candidate `cand` trained on `n_rows` ratings (u1.base), all its seeds together."
+def steps(cand):
+    "Optimiser steps of candidate `cand` on u1.base's 80,000 ratings, all its seeds together."
     _, _, _, epochs, bs, _, _, _, n_seeds = cand
-    return n_seeds * epochs * math.ceil(n_rows / bs)
+    return optimiser_steps(epochs, bs, n_runs=n_seeds)
 
 
 def main(final, max_steps):

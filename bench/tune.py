@@ -8,9 +8,9 @@ valid rows, with their training time.
 
     python bench/tune.py [--trials 30] [--max-steps 15000] [--final 3]
 """
-import argparse, math, random
+import argparse, random
 
-from harness import start, timed
+from harness import start, timed, optimiser_steps
 
 from collab_course.data import get_movielens, load_ratings, seeded_split
 from collab_course.training import train_model
@@ -18,10 +18,6 @@ from collab_course.training import train_model
 SPACE = dict(n_factors=[32, 50, 64, 100, 150], wd=[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8],
              epochs=[4, 5, 6, 8, 10], bs=[64, 128, 256, 512], lr=[3e-3, 5e-3, 1e-2, 2e-2])
 
-
-def steps(cfg, n_rows=80_000):
-    "Optimiser steps of a training with `cfg` on the course's 80,000 training rows."
-    return cfg['epochs'] * math.ceil(n_rows / cfg['bs'])
 
 
 def fit(ratings, cfg, seed=42):
@@ -40,7 +36,7 @@ def main(trials, max_steps, final, seed):
     while len(results) < trials:
         cfg = {k: rng.choice(v) for k, v in SPACE.items()}
         key = tuple(cfg.values())
-        if key in seen or steps(cfg) > max_steps: continue
+        if key in seen or optimiser_steps(cfg['epochs'], cfg['bs']) > max_steps: continue
         seen.add(key)
         mse, secs = fit(inner, cfg)
         results.append((mse, secs, cfg))

@@ -69,21 +69,16 @@ def load_movielens_ratings(name='ml-100k', **kwargs) -> pd.DataFrame:
     return read_movielens(download_movielens(name, **kwargs))
 
 # %% ../nbs/11_further_research.ipynb #4abf1b54
+_U1 = ('u1 split', 'yes, with u1')  # (protocol, comparable with our runs on MovieLens' splits?)
+_FOLDS = ('5-fold CV, random folds', 'roughly, with the 5-fold mean')
+_SURPRISE, _FASTAI = "surprise's documentation", "fastai's collaborative filtering tutorial"
 PUBLISHED_RMSE = pd.DataFrame([
-    dict(method='GLocal-K', RMSE=0.8889, protocol='u1 split', comparable='yes, with u1',
-         source='Han et al., CIKM 2021'),
-    dict(method='GC-MC (with side features)', RMSE=0.905, protocol='u1 split', comparable='yes, with u1',
-         source='van den Berg et al., 2017'),
-    dict(method='GC-MC', RMSE=0.910, protocol='u1 split', comparable='yes, with u1',
-         source='van den Berg et al., 2017'),
-    dict(method='SVD++ (surprise docs)', RMSE=0.919, protocol='5-fold CV, random folds', comparable='roughly, with the 5-fold mean',
-         source="surprise's documentation"),
-    dict(method='SVD (surprise docs)', RMSE=0.934, protocol='5-fold CV, random folds', comparable='roughly, with the 5-fold mean',
-         source="surprise's documentation"),
-    dict(method='BaselineOnly (surprise docs)', RMSE=0.944, protocol='5-fold CV, random folds', comparable='roughly, with the 5-fold mean',
-         source="surprise's documentation"),
-    dict(method='LibRec (cited by fastai)', RMSE=0.91, protocol='not stated', comparable='no',
-         source="fastai's collaborative filtering tutorial"),
-    dict(method="fastai's collab tutorial (valid MSE 0.811)", RMSE=0.811 ** 0.5, protocol='random 80/20 split',
-         comparable='no', source="fastai's collaborative filtering tutorial"),
-])
+    ('GLocal-K', 0.8889, *_U1, 'Han et al., CIKM 2021'),
+    ('GC-MC (with side features)', 0.905, *_U1, 'van den Berg et al., 2017'),
+    ('GC-MC', 0.910, *_U1, 'van den Berg et al., 2017'),
+    ('SVD++ (surprise docs)', 0.919, *_FOLDS, _SURPRISE),
+    ('SVD (surprise docs)', 0.934, *_FOLDS, _SURPRISE),
+    ('BaselineOnly (surprise docs)', 0.944, *_FOLDS, _SURPRISE),
+    ('LibRec (cited by fastai)', 0.91, 'not stated', 'no', _FASTAI),
+    ("fastai's collab tutorial (valid MSE 0.811)", 0.811 ** 0.5, 'random 80/20 split', 'no', _FASTAI),
+], columns=['method', 'RMSE', 'protocol', 'comparable', 'source'])

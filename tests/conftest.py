@@ -104,3 +104,12 @@ def title_ratings():
     users, items = rng.integers(0, 30, 600), rng.integers(0, 40, 600)
     stars = np.clip(np.rint(3 + (users < 15) - (items % 3 == 0) + rng.normal(0, 0.5, 600)), 1, 5)
     return pd.DataFrame({'user': users, 'title': [f'movie {i}' for i in items], 'rating': stars.astype(float)})
+
+
+@pytest.fixture(scope='module')
+def title_learner(title_ratings):
+    "A `DotProductBias` with 4 factors trained for 5 epochs on `title_ratings`: enough to have learned its pattern."
+    from collab_course.data import collab_dls
+    from collab_course.training import fit_learner, make_model
+    dls = collab_dls(title_ratings, item_name='title', bs=16, seed=42)
+    return fit_learner(dls, lambda d: make_model('dotbias', d, n_factors=4), 5, 3e-2, wd=0.1, seed=42, quiet=True)

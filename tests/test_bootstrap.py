@@ -1,21 +1,15 @@
 "Recommending and bootstrapping (collab_course.bootstrap, from 07_bootstrapping) on a small trained model."
-import numpy as np
-import pandas as pd
 import pytest
 import torch
 
 from collab_course.bootstrap import (mean_user_vector, recommend_for_vector, representative_user, UnknownUserError, recommend,
                                      fit_new_user, new_item_vector, predict_new_item)
-from collab_course.data import collab_dls
 from collab_course.interpret import factor_tables, UnknownTitleError
 from collab_course.provision import CourseError
-from collab_course.training import fit_learner, make_model
 
 
 @pytest.fixture(scope='module')
-def learn(title_ratings):
-    dls = collab_dls(title_ratings, item_name='title', bs=16, seed=42)
-    return fit_learner(dls, lambda d: make_model('dotbias', d, n_factors=4), 5, 3e-2, wd=0.1, seed=42, quiet=True)
+def learn(title_learner): return title_learner
 
 
 def test_mean_user_and_recommendations_for_a_vector(learn):

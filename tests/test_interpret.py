@@ -11,7 +11,7 @@ from collab_course.interpret import (factor_tables, apply_y_range, predict_pairs
                                      movie_bias_ranking, mean_rating_ranking, pca_coords, close_titles, title_index,
                                      UnknownTitleError, item_embeddings, most_similar)
 from collab_course.provision import CourseError
-from collab_course.training import COURSE_MODELS, fit_learner, make_model
+from collab_course.training import COURSE_MODELS, make_model
 
 
 @pytest.fixture(scope='module')
@@ -19,7 +19,7 @@ def dls(title_ratings): return collab_dls(title_ratings, item_name='title', bs=1
 
 
 @pytest.fixture(scope='module')
-def learn(dls): return fit_learner(dls, lambda d: make_model('dotbias', d, n_factors=4), 5, 3e-2, wd=0.1, seed=42, quiet=True)
+def learn(title_learner): return title_learner
 
 
 @pytest.mark.parametrize('kind', [k for k, m in COURSE_MODELS.items() if m.interpretable])
