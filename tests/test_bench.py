@@ -1,5 +1,5 @@
 "Every script of bench/ imports cleanly (its names resolve against the package as it is now) and uses the shared harness."
-import importlib.util, sys
+import importlib.util, re, sys
 from pathlib import Path
 
 import pytest
@@ -34,3 +34,12 @@ def test_harness_environment_and_median():
     calls = []
     secs, last = harness.median_run(lambda: calls.append(1) or len(calls), 3)
     assert (len(calls), last) == (3, 3) and secs >= 0, (calls, last, secs)
+
+
+def test_every_script_quoted_has_its_output_committed():
+    "A figure quoted from a bench script must be traceable: its last run's output lives in bench/results/<script>.txt."
+    root = BENCH.parent
+    texts = [(root/'README.md').read_text()] + [p.read_text() for p in sorted((root/'nbs').glob('*.ipynb'))]
+    quoted = sorted({m for t in texts for m in re.findall(r'bench/(\w+)\.py', t)})
+    missing = [s for s in quoted if not (BENCH/'results'/f'{s}.txt').is_file()]
+    assert missing == [], f"bench scripts quoted without committed output in bench/results/: {missing}"
