@@ -14,7 +14,8 @@ import argparse
 from harness import start, timed, optimiser_steps
 
 from collab_course.data import seeded_split
-from collab_course.published import read_fold, fold_dls, SVDppDotProductBias, FactorPenalty, svdpp_model, ensemble_rmse
+from collab_course.published import read_fold, fold_dls, svdpp_model, ensemble_rmse
+from collab_course.models import SVDppDotProductBias, FactorPenalty
 from collab_course.training import fit_learner, vocab_sizes
 
 # (name, implicit, n_factors, epochs, bs, lr, wd, reg, n_seeds)

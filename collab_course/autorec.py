@@ -12,7 +12,7 @@ import torch
 from fastai.torch_core import Module
 from .training import fit_learner
 from .runtime import evaluating, to_device_of
-from .published import FactorPenalty
+from .models import FactorPenalty
 
 # %% ../nbs/18_autoencoder.ipynb #0a1b4748
 from torch import nn

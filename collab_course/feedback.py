@@ -21,7 +21,7 @@ from fastai.learner import Learner
 from fastai.layers import sigmoid_range
 from .data import movielens_path, load_ratings
 from .interpret import factor_tables
-from .ranking import top_n
+from .bootstrap import top_n
 from .training import train_model
 from .runtime import check_count
 

@@ -1,9 +1,10 @@
 "Recommending and bootstrapping (collab_course.bootstrap, from 07_bootstrapping) on a small trained model."
+import numpy as np
 import pytest
 import torch
 
 from collab_course.bootstrap import (mean_user_vector, recommend_for_vector, representative_user, UnknownUserError, recommend,
-                                     fit_new_user, new_item_vector, predict_new_item)
+                                     fit_new_user, new_item_vector, predict_new_item, top_n)
 from collab_course.interpret import factor_tables, UnknownTitleError
 from collab_course.provision import CourseError
 
@@ -59,3 +60,45 @@ def test_new_item_predictions(learn):
     assert low < bias < high or low < high, (low, bias, high)
     preds = predict_new_item(learn, vec, bias)
     assert len(preds) == len(learn.dls.classes['user']) - 1 and preds.between(0, 5.5).all(), preds.describe()
+
+
+# --- top_n ----------------------------------------------------------------------------------------------------------
+
+def test_top_n_orders_by_score():
+    assert top_n(torch.tensor([0.1, 0.9, 0.5, 0.7]), n=3).tolist() == [1, 3, 2]
+
+
+def test_top_n_never_returns_excluded_items():
+    scores = torch.tensor([0.1, 0.9, 0.5, 0.7])
+    assert top_n(scores, exclude={1, 3}, n=2).tolist() == [2, 0]
+    # even when every other item scores -inf, and even when the excluded items score highest
+    assert top_n(torch.tensor([5., -np.inf, -np.inf, 9.]), exclude=[0, 3], n=2).tolist() == [1, 2]
+
+
+def test_top_n_breaks_ties_by_lower_index():
+    scores = torch.tensor([1., 3., 3., 0., 3., 3.])
+    assert top_n(scores, n=3).tolist() == [1, 2, 4]
+    assert top_n(scores, exclude={2}, n=3).tolist() == [1, 4, 5]
+    assert top_n(torch.zeros(2, 5), n=2).tolist() == [[0, 1], [0, 1]]
+
+
+def test_top_n_rows_have_their_own_exclusions():
+    scores = torch.tensor([[1., 2., 3.], [3., 2., 1.]])
+    assert top_n(scores, exclude=[{2}, {0}], n=2).tolist() == [[1, 0], [1, 2]]
+    assert top_n(scores, n=1).tolist() == [[2], [0]]
+
+
+def test_top_n_accepts_integer_scores_and_arrays():
+    assert top_n(torch.tensor([3, 1, 2]), n=2).tolist() == [0, 2]
+    assert top_n(np.array([0.2, 0.8]), n=1).tolist() == [1]
+
+
+def test_top_n_bad_inputs():
+    s = torch.tensor([0.1, 0.9, 0.5])
+    with pytest.raises(ValueError, match='at least 1'): top_n(s, n=0)
+    with pytest.raises(ValueError, match='1 items left after exclusion, fewer than n=2'): top_n(s, exclude={0, 1}, n=2)
+    with pytest.raises(ValueError, match='NaN'): top_n(torch.tensor([0.1, float('nan')]), n=1)
+    with pytest.raises(IndexError, match=r'must lie in 0..2'): top_n(s, exclude={3}, n=1)
+    with pytest.raises(ValueError, match='one per row'): top_n(torch.ones(2, 3), exclude=[{0}], n=1)
+    with pytest.raises(TypeError, match='one collection of indices per row'): top_n(torch.ones(2, 3), exclude=[0, 1], n=1)
+    with pytest.raises(ValueError, match='1-D'): top_n(torch.ones(2, 2, 2), n=1)

@@ -8,7 +8,8 @@ import torch
 import torch.nn.functional as F
 
 from collab_course.implicit import implicit_pairs, TripletDL, BPRDotBias, bpr_loss, implicit_dls, train_bpr
-from collab_course.ranking import ranking_protocol, all_pair_scores, top_n
+from collab_course.ranking import ranking_protocol, all_pair_scores
+from collab_course.bootstrap import top_n
 
 POS = torch.tensor([[1, 1], [1, 2], [2, 3], [2, 4], [2, 5], [3, 1]])  # 3 users, items 1..5 (0 is '#na#')
 

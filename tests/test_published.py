@@ -6,9 +6,10 @@ import torch
 from fastai.callback.core import Callback
 
 from collab_course.published import (PUBLISHED_RMSE, N_FOLDS, read_fold, fold_dls, learner_rmse, valid_predictions,
-                                     SVDppDotProductBias, FactorPenalty, svdpp_model,
+                                     svdpp_model,
                                      ensemble_predictions, ensemble_rmse, cv_summary, with_published, plot_published,
                                      SVDPP_SETTINGS, fit_svdpp)
+from collab_course.models import SVDppDotProductBias, FactorPenalty
 from collab_course.training import fit_learner, vocab_sizes
 
 

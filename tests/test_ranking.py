@@ -8,8 +8,10 @@ import torch
 from torch import nn
 from fastai.collab import EmbeddingNN
 
-from collab_course.ranking import (hits_at_k, precision_at_k, recall_at_k, ndcg_at_k, ranking_metrics, top_n,
+from collab_course.ranking import (hits_at_k, precision_at_k, recall_at_k, ndcg_at_k, ranking_metrics,
                                    item_popularity, item_mean_rating, all_pair_scores)
+
+from collab_course.bootstrap import top_n
 
 ALL_METRICS = [precision_at_k, recall_at_k, ndcg_at_k]
 
@@ -117,48 +119,6 @@ def test_ranking_metrics_bad_inputs():
         ranking_metrics({}, {}, k=1)
     with pytest.raises(ValueError, match='at least 1'):
         ranking_metrics({'a': [1]}, {'a': {1}}, k=0)
-
-
-# --- top_n ----------------------------------------------------------------------------------------------------------
-
-def test_top_n_orders_by_score():
-    assert top_n(torch.tensor([0.1, 0.9, 0.5, 0.7]), n=3).tolist() == [1, 3, 2]
-
-
-def test_top_n_never_returns_excluded_items():
-    scores = torch.tensor([0.1, 0.9, 0.5, 0.7])
-    assert top_n(scores, exclude={1, 3}, n=2).tolist() == [2, 0]
-    # even when every other item scores -inf, and even when the excluded items score highest
-    assert top_n(torch.tensor([5., -np.inf, -np.inf, 9.]), exclude=[0, 3], n=2).tolist() == [1, 2]
-
-
-def test_top_n_breaks_ties_by_lower_index():
-    scores = torch.tensor([1., 3., 3., 0., 3., 3.])
-    assert top_n(scores, n=3).tolist() == [1, 2, 4]
-    assert top_n(scores, exclude={2}, n=3).tolist() == [1, 4, 5]
-    assert top_n(torch.zeros(2, 5), n=2).tolist() == [[0, 1], [0, 1]]
-
-
-def test_top_n_rows_have_their_own_exclusions():
-    scores = torch.tensor([[1., 2., 3.], [3., 2., 1.]])
-    assert top_n(scores, exclude=[{2}, {0}], n=2).tolist() == [[1, 0], [1, 2]]
-    assert top_n(scores, n=1).tolist() == [[2], [0]]
-
-
-def test_top_n_accepts_integer_scores_and_arrays():
-    assert top_n(torch.tensor([3, 1, 2]), n=2).tolist() == [0, 2]
-    assert top_n(np.array([0.2, 0.8]), n=1).tolist() == [1]
-
-
-def test_top_n_bad_inputs():
-    s = torch.tensor([0.1, 0.9, 0.5])
-    with pytest.raises(ValueError, match='at least 1'): top_n(s, n=0)
-    with pytest.raises(ValueError, match='1 items left after exclusion, fewer than n=2'): top_n(s, exclude={0, 1}, n=2)
-    with pytest.raises(ValueError, match='NaN'): top_n(torch.tensor([0.1, float('nan')]), n=1)
-    with pytest.raises(IndexError, match=r'must lie in 0..2'): top_n(s, exclude={3}, n=1)
-    with pytest.raises(ValueError, match='one per row'): top_n(torch.ones(2, 3), exclude=[{0}], n=1)
-    with pytest.raises(TypeError, match='one collection of indices per row'): top_n(torch.ones(2, 3), exclude=[0, 1], n=1)
-    with pytest.raises(ValueError, match='1-D'): top_n(torch.ones(2, 2, 2), n=1)
 
 
 # --- scorers ------------------------------------------------------------------------------------------------------
