@@ -13,7 +13,7 @@ import argparse
 from collab_course.compare import COMPARED_MODELS, fit_surprise, predict_surprise, regression_scores, split_frames
 from collab_course.training import COURSE_MODELS, train_model
 from collab_course.data import get_movielens, load_ratings
-from collab_course.book import epoch_losses
+from collab_course.yardsticks import epoch_losses
 from harness import start, median_run
 
 BASELINE = COURSE_MODELS['dotbias'].label

@@ -17,8 +17,8 @@ from collab_course.compare import fit_surprise, predict_surprise, regression_sco
 from collab_course.data import collab_dls, get_movielens, load_ratings
 from collab_course.training import fit_learner, make_model, vocab_sizes
 from collab_course.classify import DotProductClasses, ce_loss, class_accuracy, nearest_class, to_class, valid_outputs
-from collab_course.book import epoch_losses
-from collab_course.references import reference_losses
+from collab_course.yardsticks import epoch_losses
+from collab_course.yardsticks import reference_losses
 from fastai.torch_core import set_seed
 from harness import start
 

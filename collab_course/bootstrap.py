@@ -15,7 +15,7 @@ from .interpret import factor_tables, title_index, learner_vocabs, real_indices,
 from .provision import CourseError
 from .runtime import evaluating, to_device_of, check_count
 
-# %% ../nbs/07_bootstrapping.ipynb #6c2241f3
+# %% ../nbs/07_bootstrapping.ipynb #860f2c58
 def top_n(scores, exclude=None, n=10):
     "Indices of the `n` highest `scores` (1-D: one user; 2-D: users x items), never one in `exclude` (per row); ties go to the lower index."
     scores = torch.as_tensor(scores).cpu()  # the ranking is a small table: work where the result is handed back

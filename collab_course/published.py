@@ -55,7 +55,7 @@ def learner_rmse(learn):
     preds, targs = valid_predictions(learn)
     return root_mean_squared_error(targs, preds)
 
-# %% ../nbs/17_published_splits.ipynb #495601a8
+# %% ../nbs/17_published_splits.ipynb #911b2f69
 def svdpp_model(n_factors=50, y_range=(0, 5.5)):
     "A function building an `SVDppDotProductBias` for `dls`, its implicit term from the training rows of `dls`."
     def make(dls): return SVDppDotProductBias(*vocab_sizes(dls), n_factors, rated=epoch_rows(dls.train)[0], y_range=y_range)

@@ -13,7 +13,7 @@ import collab_course.cli as cli_module
 from collab_course.cli import main
 from collab_course.data import check_movielens, collab_dls, get_movielens, load_ratings, movielens_path
 from netblock import offline_env, local_only_env, make_ml100k_zip, serve_folder
-from collab_course.references import reference_losses
+from collab_course.yardsticks import reference_losses
 from collab_course.training import load_model, save_learner
 
 EXE = Path(sys.executable).parent / 'collab-course'

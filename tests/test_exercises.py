@@ -21,7 +21,7 @@ from collab_course.exercises import (EXERCISES, NotDone, check_argsort, check_cl
                                      check_weight_decay_loss)
 
 NBS = Path(__file__).parent.parent / 'nbs'
-LEARNER_NB = NBS / '10_questionnaire.ipynb'
+LEARNER_NB = NBS / '09_questionnaire.ipynb'
 
 
 def rejects(checker, answer, hint, **kwargs):
@@ -472,7 +472,7 @@ def test_collab_nn_rejects(answer, hint): rejects(check_collab_nn, answer, hint)
 CHECK_LINE = re.compile(r'^q(\d+)\.check\((\w+)\)$', re.M)
 
 def run_learner_nb(tmp_path, solved):
-    "Run 10_questionnaire in `tmp_path`, with each exercise's blank replaced by its solution if `solved`; {question: printed text}."
+    "Run 09_questionnaire in `tmp_path`, with each exercise's blank replaced by its solution if `solved`; {question: printed text}."
     nb = read_nb(LEARNER_NB)
     checks = {}
     for cell in nb.cells:
