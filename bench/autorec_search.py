@@ -12,7 +12,7 @@ import numpy as np
 
 from harness import start, timed
 
-from collab_course.data import seeded_split
+from collab_course.loaders import seeded_split
 from sklearn.metrics import root_mean_squared_error as rmse  # rmse(y_true, y_pred): symmetric, so the order is free
 from collab_course.published import read_fold, valid_predictions, SVDPP_SETTINGS, fit_svdpp
 from collab_course.autorec import autorec_dls, fit_autorec, autorec_predictions

@@ -14,7 +14,8 @@ from functools import partial
 from pathlib import Path
 
 from collab_course.runtime import set_threads
-from collab_course.data import collab_dls, get_movielens, load_ratings
+from collab_course.data import get_movielens, load_ratings
+from collab_course.loaders import collab_dls
 from collab_course.training import fit_learner, make_model
 from harness import start, timed
 

@@ -15,7 +15,8 @@ from fastai.collab import CollabDataLoaders
 from fastai.tabular.core import TabDataLoader
 from fastai.torch_core import set_seed
 
-from collab_course.data import collab_dls, get_movielens, load_ratings
+from collab_course.data import get_movielens, load_ratings
+from collab_course.loaders import collab_dls
 from collab_course.training import fit_learner, make_model
 from harness import start, timed, median_run
 

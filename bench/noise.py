@@ -14,7 +14,8 @@ import argparse
 import numpy as np
 import pandas as pd
 from collab_course.compare import fit_surprise, predict_surprise, regression_scores, split_frames
-from collab_course.data import collab_dls, get_movielens, load_ratings
+from collab_course.data import get_movielens, load_ratings
+from collab_course.loaders import collab_dls
 from collab_course.training import fit_learner, make_model, vocab_sizes
 from collab_course.classify import DotProductClasses, ce_loss, class_accuracy, nearest_class, to_class, valid_outputs
 from collab_course.yardsticks import epoch_losses

@@ -13,7 +13,7 @@ import argparse
 
 from harness import start, timed, optimiser_steps
 
-from collab_course.data import seeded_split
+from collab_course.loaders import seeded_split
 from collab_course.published import read_fold, fold_dls, svdpp_model, ensemble_rmse
 from collab_course.models import SVDppDotProductBias, FactorPenalty
 from collab_course.training import fit_learner, vocab_sizes

@@ -14,7 +14,8 @@ import argparse, random
 
 from fastai.data.transforms import CategoryMap
 
-from collab_course.data import get_movielens, load_ratings, seeded_split
+from collab_course.data import get_movielens, load_ratings
+from collab_course.loaders import seeded_split
 from collab_course.ranking import ranking_protocol, ranking_metrics, all_pair_scores, item_popularity
 from collab_course.bootstrap import top_n
 from collab_course.implicit import train_bpr

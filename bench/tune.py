@@ -12,7 +12,8 @@ import argparse, random
 
 from harness import start, timed, optimiser_steps
 
-from collab_course.data import get_movielens, load_ratings, seeded_split
+from collab_course.data import get_movielens, load_ratings
+from collab_course.loaders import seeded_split
 from collab_course.training import train_model
 
 SPACE = dict(n_factors=[32, 50, 64, 100, 150], wd=[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8],

@@ -12,7 +12,7 @@ import time
 import numpy as np
 import pandas as pd
 import matplotlib.pyplot as plt
-from .data import seeded_split
+from .loaders import seeded_split
 
 # %% ../nbs/14_compare.ipynb #c9fb3015
 def split_frames(ratings, valid_pct=0.2, seed=42):

@@ -103,6 +103,8 @@ def collab_nn_learner(dls, n_act=100, y_range=(0, 5.5), emb_szs=None, loss_func=
 
 # %% ../nbs/17_published_splits.ipynb #eaae53e6
 from fastai.callback.core import Callback
+from fastai.torch_core import Module
+from fastai.layers import Embedding, sigmoid_range
 
 class SVDppDotProductBias(Module):
     "`DotProductBias` whose user vector also adds the mean of learned vectors of the movies the user rated in training (SVD++)."

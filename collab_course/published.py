@@ -16,7 +16,8 @@ import matplotlib.pyplot as plt
 from fastai.torch_core import set_seed
 from .models import SVDppDotProductBias, FactorPenalty  # the factor model this notebook introduces
 from .research import PUBLISHED_RMSE  # the one table of published figures, from 11_further_research
-from .data import get_movielens, RATING_COLS, epoch_rows, read_movielens_table, dls_from_splits
+from .data import get_movielens, RATING_COLS, read_movielens_table
+from .loaders import epoch_rows, dls_from_splits
 from .training import fit_learner, vocab_sizes
 from sklearn.metrics import root_mean_squared_error
 

@@ -17,7 +17,7 @@ from fastai.learner import Learner, load_learner
 from fastai.losses import MSELossFlat
 from fastai.collab import collab_learner, get_emb_sz
 from fastai.torch_core import set_seed
-from .data import collab_dls
+from .loaders import collab_dls
 from .models import DotProduct, DotProductBias, DotProductBiasParams, CollabNN
 from .provision import CourseError
 from .runtime import check_count

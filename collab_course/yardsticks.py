@@ -10,7 +10,7 @@ __all__ = ['BOOK_RESULTS', 'epoch_losses', 'plot_losses', 'book_vs_run', 'check_
 import matplotlib.pyplot as plt
 import pandas as pd
 import torch
-from .data import epoch_rows
+from .loaders import epoch_rows
 
 # %% ../nbs/23_yardsticks.ipynb #7031cc0e
 def epoch_losses(learn):
@@ -62,7 +62,7 @@ def check_against_book(table, tol=0.02):
 # %% ../nbs/23_yardsticks.ipynb #58537395
 import pandas as pd
 import torch
-from .data import epoch_rows
+from .loaders import epoch_rows
 
 def reference_losses(dls, reg_user=15, reg_item=10, n_iters=10):
     "Train and valid MSE on `dls`'s split of two models without factors: the training mean, and a user plus an item bias fitted by regularised least squares."

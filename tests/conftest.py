@@ -109,7 +109,7 @@ def title_ratings():
 @pytest.fixture(scope='module')
 def title_learner(title_ratings):
     "A `DotProductBias` with 4 factors trained for 5 epochs on `title_ratings`: enough to have learned its pattern."
-    from collab_course.data import collab_dls
+    from collab_course.loaders import collab_dls
     from collab_course.training import fit_learner, make_model
     dls = collab_dls(title_ratings, item_name='title', bs=16, seed=42)
     return fit_learner(dls, lambda d: make_model('dotbias', d, n_factors=4), 5, 3e-2, wd=0.1, seed=42, quiet=True)

@@ -8,7 +8,7 @@ from sklearn.metrics import confusion_matrix as sk_confusion_matrix
 
 from collab_course.classify import (rating_levels, to_class, ce_loss, DotProductClasses, valid_outputs, expected_rating,
                                     nearest_class, class_accuracy, confusion_matrix, plot_confusion)
-from collab_course.data import collab_dls
+from collab_course.loaders import collab_dls
 from collab_course.training import fit_learner
 
 

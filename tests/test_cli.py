@@ -11,7 +11,8 @@ import torch
 
 import collab_course.cli as cli_module
 from collab_course.cli import main
-from collab_course.data import check_movielens, collab_dls, get_movielens, load_ratings, movielens_path
+from collab_course.data import check_movielens, get_movielens, load_ratings, movielens_path
+from collab_course.loaders import collab_dls
 from netblock import offline_env, local_only_env, make_ml100k_zip, serve_folder
 from collab_course.yardsticks import reference_losses
 from collab_course.training import load_model, save_learner

@@ -6,7 +6,7 @@ from surprise import BaselineOnly
 from collab_course.compare import (COMPARED_MODELS, comparison_table, fit_surprise, predict_surprise, regression_scores,
                                    split_frames, timed)
 from collab_course.training import COURSE_MODELS, train_model
-from collab_course.data import collab_dls
+from collab_course.loaders import collab_dls
 
 
 @pytest.fixture(scope='module')

@@ -12,7 +12,8 @@ from fastai.data.transforms import RandomSplitter
 from fastai.torch_core import set_seed
 
 import collab_course.provision as prov
-from collab_course.data import collab_dls, crosstab, load_ratings, seeded_split, epoch_rows
+from collab_course.data import crosstab, load_ratings
+from collab_course.loaders import collab_dls, seeded_split, epoch_rows
 from collab_course.provision import check_movielens, MovieLensUnavailable
 from netblock import offline_env, local_only_env, make_ml100k_zip, serve_folder, silent_server
 

@@ -6,7 +6,7 @@ import torch
 from fastai.layers import sigmoid_range
 from sklearn.decomposition import PCA
 
-from collab_course.data import collab_dls
+from collab_course.loaders import collab_dls
 from collab_course.interpret import (factor_tables, apply_y_range, predict_pairs, learner_vocabs, train_counts, real_indices,
                                      movie_bias_ranking, mean_rating_ranking, pca_coords, close_titles, title_index,
                                      UnknownTitleError, item_embeddings, most_similar)

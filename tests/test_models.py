@@ -4,7 +4,7 @@ import torch
 from fastai.tabular.model import emb_sz_rule as fastai_emb_sz_rule
 from fastai.collab import EmbeddingNN, get_emb_sz
 
-from collab_course.data import collab_dls
+from collab_course.loaders import collab_dls
 from collab_course.models import DotProduct, DotProductBias, create_params, DotProductBiasParams, emb_sz_rule, CollabNN, collab_nn_learner
 
 X = torch.tensor([[1, 2], [3, 4], [0, 0]])  # (user index, item index) rows; index 0 is '#na#'

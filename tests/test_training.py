@@ -5,7 +5,7 @@ import pytest
 import torch
 from fastai.torch_core import set_seed
 
-from collab_course.data import collab_dls
+from collab_course.loaders import collab_dls
 from collab_course.interpret import factor_tables
 from collab_course.training import COURSE_MODELS, CourseModel, vocab_sizes, make_model, check_model_kind, fit_learner, train_model
 

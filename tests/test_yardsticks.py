@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from collab_course.yardsticks import BOOK_RESULTS, epoch_losses, book_vs_run, check_against_book, plot_losses
-from collab_course.data import collab_dls
+from collab_course.loaders import collab_dls
 from collab_course.yardsticks import reference_losses, check_beats_references
 from collab_course.training import fit_learner, make_model
 from collab_course.weight_decay import l2_penalty, loss_with_wd, plot_parabolas
