@@ -60,10 +60,6 @@ def check_against_book(table, tol=0.02):
     return True
 
 # %% ../nbs/23_yardsticks.ipynb #58537395
-import pandas as pd
-import torch
-from .loaders import epoch_rows
-
 def reference_losses(dls, reg_user=15, reg_item=10, n_iters=10):
     "Train and valid MSE on `dls`'s split of two models without factors: the training mean, and a user plus an item bias fitted by regularised least squares."
     (_, users), (_, items) = list(dls.classes.items())[:2]
