@@ -462,17 +462,22 @@ q21 = Exercise(21, check_weight_decay_grad, 'my_wd_grad', [
 # %% ../nbs/10_exercises.ipynb #bdecbebf
 def check_argsort(fn):
     "Check `fn(t)` returns the indices that sort the 1-D tensor `t` ascending."
-    for t in [torch.tensor([3., 1., 2.]), torch.tensor([0.5, -2., 7., 1.5, -2.5]), torch.tensor([4.])]:
+    for t in [torch.tensor([3., 1., 2.]), torch.tensor([0.5, -2., 7., 1.5, -2.5]), torch.tensor([4.]),
+              torch.tensor([2., 1., 2., 1., 3.])]:  # the last has ties: any order among equal values is right
         got = _call(fn, t.clone(), what='my_argsort')
         got = torch.as_tensor(got)
-        want = torch.argsort(t)
+        want = torch.argsort(t, stable=True)
         _hint(got.shape == want.shape, f"my_argsort({t.tolist()}) should return {len(t)} indices, got shape {tuple(got.shape)}.")
-        if got.dtype in (torch.int64, torch.int32) and torch.equal(got.long(), want): continue
+        is_int = got.dtype in (torch.int64, torch.int32)
+        if is_int and sorted(got.tolist()) == list(range(len(t))) and torch.equal(t[got.long()], t.sort().values): continue
+        if is_int and len(set(got.tolist())) < len(t):
+            raise AssertionError(f"my_argsort({t.tolist()}) returned {got.tolist()}, which repeats a position: when values "
+                                 "tie, each position must still appear exactly once (a lookup such as `list.index` finds "
+                                 "only the first match).")
         if torch.allclose(got.float(), t.sort().values): raise AssertionError("You returned the sorted values: return their indices instead.")
         if torch.equal(got, want + 1): raise AssertionError("Your indices start at 1: Python and PyTorch count from 0.")
         if torch.equal(got, torch.argsort(t, descending=True)): raise AssertionError("Those indices sort descending: ascending means the smallest value first.")
-        _hint(got.dtype in (torch.int64, torch.int32) and torch.equal(got.long(), want),
-              f"my_argsort({t.tolist()}) returned {got.tolist()}, expected {want.tolist()} (check: t[indices] should be sorted).")
+        _hint(False, f"my_argsort({t.tolist()}) returned {got.tolist()}, expected {want.tolist()} (check: t[indices] should be sorted).")
     return True
 
 q23 = Exercise(23, check_argsort, 'my_argsort', [
@@ -484,7 +489,8 @@ q23 = Exercise(23, check_argsort, 'my_argsort', [
 # %% ../nbs/10_exercises.ipynb #b737468e
 def check_lowest_means(fn):
     "Check `fn(ratings, n)` returns the `n` titles with the lowest mean rating, lowest first."
-    stars = {'Alien': [5, 4, 5, 4], 'Babe': [2, 3], 'Cats': [1], 'Dune': [3, 3, 4, 2, 3], 'Elf': [4, 4], 'Fargo': [2, 2, 1, 1]}
+    stars = {'Alien': [5, 4, 5, 4], 'Babe': [2, 3], 'Cats': [1], 'Dune': [3, 3, 4, 2, 3], 'Elf': [4, 4], 'Fargo': [2, 2, 1, 1],
+             'Heat': [1, 1, 1, 5, 5]}  # a low median (1) but a middling mean (2.6)
     rows = [(user, title, r) for title, rs in stars.items() for user, r in enumerate(rs, start=1)]
     ratings = pd.DataFrame(rows, columns=['user', 'title', 'rating']).sample(frac=1, random_state=0)
     means = {t: np.mean(rs) for t, rs in stars.items()}
@@ -503,6 +509,9 @@ def check_lowest_means(fn):
         totals = {t: sum(rs) for t, rs in stars.items()}
         if got == sorted(totals, key=totals.get)[:n] and got != want:
             raise AssertionError("You ranked by the sum of the ratings, which rewards having few ratings: use the mean.")
+        medians = {t: np.median(rs) for t, rs in stars.items()}
+        if set(got) == set(sorted(medians, key=medians.get)[:n]) and got != want:
+            raise AssertionError("You ranked by the median rating: the question asks for the mean (the average).")
         _hint(got == want, f"Expected {want} (lowest average first), got {got}.")
     return True
 

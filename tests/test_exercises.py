@@ -502,3 +502,16 @@ def test_learner_notebook_shows_no_solution():
     for ex in EXERCISES.values():
         body = ex.solution_code.splitlines()[-1].strip()
         assert body not in text, (ex.q, body)
+
+
+def test_argsort_rejects_repeated_positions_for_ties_and_accepts_any_tie_order():
+    def by_lookup(t):  # the first position of each sorted value: tied values repeat it
+        values = t.tolist()
+        return torch.tensor([values.index(v) for v in sorted(values)])
+    with pytest.raises(AssertionError, match='repeats a position'): check_argsort(by_lookup)
+    assert check_argsort(lambda t: torch.argsort(t, descending=True).flip(0))  # ties in the other order are right too
+
+
+def test_lowest_means_rejects_the_median():
+    with pytest.raises(AssertionError, match='median'):
+        check_lowest_means(lambda r, n: list(r.groupby('title').rating.median().sort_values().index[:n]))
