@@ -1,6 +1,7 @@
 """Where the package comes from is decided by settings.ini alone: every notebook's hidden setup cell (written by
 tools/setup_cells.py), README's badges and install lines agree; and the cell does what 21_setup says it does."""
-import json, re, sys
+import json, re, subprocess, sys
+from unittest import mock
 from configparser import ConfigParser
 from pathlib import Path
 
@@ -80,11 +81,50 @@ def test_sync_rewrites_a_stale_cell(tmp_path):
 
 
 def test_setup_cell_does_nothing_where_the_package_is_installed():
-    scratch = {}
-    exec(setup_cell_source({'surprise': 'surprise'}), scratch)  # the package and its extra are installed here
-    assert '_res' not in scratch, "the cell ran pip although nothing was missing"
+    with mock.patch('subprocess.run') as run:
+        exec(setup_cell_source({'surprise': 'surprise'}), {})  # the package and its extra are installed here
+    assert run.call_count == 0, run.call_args_list
 
 
 def test_setup_cell_stops_with_the_install_command_off_colab():
     fake = setup_cell_source().replace("find_spec('collab_course')", "find_spec('no_such_package_here')")
-    with pytest.raises(SystemExit, match='pip install'): exec(fake, {})
+    with pytest.raises(Exception, match='pip install') as stop: exec(fake, {})
+    assert type(stop.value).__name__ == 'SetupStop', type(stop.value)
+    lines = stop.value._render_traceback_()  # what IPython shows instead of a traceback
+    assert lines[0] == "This notebook needs the course's package. Install it with", lines
+
+
+def _failed_install(stderr):
+    "The message the setup cell stops with when pip fails with `stderr`."
+    scratch = {}
+    exec(setup_cell_source(), scratch)  # defines the cell's helpers; installs nothing here
+    failed = subprocess.CompletedProcess([], 1, stdout='', stderr=stderr)
+    with mock.patch('subprocess.run', return_value=failed), pytest.raises(Exception) as stop:
+        scratch['_pip_install'](scratch['_spec'], what="the course's package")
+    return '\n'.join(stop.value._render_traceback_())
+
+
+GIT_PRIVATE = ("  \x1b[1;31merror\x1b[0m: \x1b[1msubprocess-exited-with-error\x1b[0m\n"
+               "  fatal: could not read Username for 'https://github.com': No such device or address\n"
+               "  \x1b[1;31merror\x1b[0m: \x1b[1msubprocess-exited-with-error\x1b[0m\n")
+NO_NETWORK = ("  fatal: unable to access 'https://github.com/x/y.git/': Could not resolve host: github.com\n"
+              "ERROR: Failed to build installable wheels\n")
+
+
+def test_failed_install_names_a_missing_or_private_repository():
+    msg = _failed_install(GIT_PRIVATE)
+    assert 'missing, private or misspelt' in msg and 'internet' not in msg, msg
+    assert "could not read Username" in msg, msg             # git's own words are kept
+    assert '\x1b' not in msg, repr(msg)                      # without colour codes
+    assert msg.count('subprocess-exited-with-error') == 1, msg  # and each line once
+
+
+def test_failed_install_names_a_missing_network():
+    msg = _failed_install(NO_NETWORK)
+    assert 'could not reach the internet' in msg and 'private' not in msg, msg
+    assert 'Could not resolve host: github.com' in msg, msg
+
+
+def test_failed_install_of_anything_else_says_how_to_install_by_hand():
+    msg = _failed_install("ERROR: No space left on device\n")
+    assert 'ERROR: No space left on device' in msg and 'pip install' in msg, msg

@@ -21,31 +21,41 @@ def install_spec(extras=(), git_url=None):
 
 _SETUP_CELL = """#| hide
 # A fresh runtime (Colab, or a new environment) may not have the course's package yet
-import sys, subprocess, importlib.util
-_spec = {spec!r}
+import sys, subprocess, importlib.util, re
+_spec = SPEC
+class SetupStop(Exception):
+    "Stops the notebook with this message only (IPython shows what `_render_traceback_` returns, no traceback)."
+    def _render_traceback_(self): return str(self).splitlines()
+def _pip_install(*args, what):
+    "Install `args` with pip; on failure stop with pip's key lines and what most likely went wrong."
+    res = subprocess.run([sys.executable, '-m', 'pip', 'install', '-q', *args], capture_output=True, text=True)
+    if res.returncode == 0: return
+    err = re.sub(r'\\x1b\\[[0-9;]*m', '', res.stderr)  # no colour codes
+    key = [l.strip() for l in err.splitlines() if re.match(r'\\s*(ERROR|error|fatal)\\b', l) or 'Could not' in l]
+    detail = '\\n'.join(dict.fromkeys(key or err.strip().splitlines()[-8:]))  # each line once, in order
+    if re.search(r'could not read Username|Repository not found|Authentication failed|does not appear to be a git', err, re.I):
+        cause = (f"The repository in `_spec` ({_spec.split('git+')[-1]}) is missing, private or misspelt: check the "
+                 "address, or install from a clone of the repository with `pip install -e .`.")
+    elif re.search(r'resolve host|Failed to connect|name resolution|Network is unreachable|timed out|NewConnectionError', err, re.I):
+        cause = "The runtime could not reach the internet: check its connection and run this cell again."
+    else: cause = f"Install it yourself with `pip install {' '.join(args)}` and run this cell again."
+    raise SetupStop(f"Installing {what} failed:\\n{detail}\\n{cause}")
 if importlib.util.find_spec('collab_course') is None:
     if 'google.colab' not in sys.modules:
-        raise SystemExit(f"This notebook needs the course's package. Install it with\\n  pip install \\"{{_spec}}\\"\\n"
-                         "or, in a clone of the repository, with `pip install -e .`; then restart the kernel.")
-    _res = subprocess.run([sys.executable, '-m', 'pip', 'install', '-q', _spec], capture_output=True, text=True)
-    if _res.returncode:
-        raise SystemExit(f"Installing the course's package failed:\\n{{_res.stderr[-1500:]}}\\nCheck that the runtime "
-                         "can reach the internet, or clone the repository and run `pip install -e .` in it.")"""
+        raise SetupStop(f"This notebook needs the course's package. Install it with\\n  pip install \\"{_spec}\\"\\n"
+                        "or, in a clone of the repository, with `pip install -e .`; then restart the kernel.")
+    _pip_install(_spec, what="the course's package")"""
 
 _EXTRA_CLAUSE = """
-for _extra, _module in {extras!r}.items():
+for _extra, _module in EXTRAS.items():
     if importlib.util.find_spec(_module) is None:  # an optional library only this notebook uses
         from importlib.metadata import requires
-        _need = [r.split(';')[0] for r in requires('collab_course') if f'extra == "{{_extra}}"' in r]
-        _res = subprocess.run([sys.executable, '-m', 'pip', 'install', '-q', *_need], capture_output=True, text=True)
-        if _res.returncode:
-            raise SystemExit(f"Installing {{' '.join(_need)}} failed:\\n{{_res.stderr[-1500:]}}\\n"
-                             f"Install it yourself with `pip install {{' '.join(_need)}}` and run this cell again.")"""
+        _pip_install(*[r.split(';')[0] for r in requires('collab_course') if f'extra == "{_extra}"' in r], what=_extra)"""
 
 def setup_cell_source(extras=None, git_url=None):
     "The source of the hidden first code cell of a notebook; `extras` maps an extra's name to the module it provides."
-    src = _SETUP_CELL.format(spec=install_spec(list(extras or {}), git_url))
-    return src + _EXTRA_CLAUSE.format(extras=dict(extras)) if extras else src
+    src = _SETUP_CELL.replace('SPEC', repr(install_spec(list(extras or {}), git_url)), 1)
+    return src + _EXTRA_CLAUSE.replace('EXTRAS', repr(dict(extras)), 1) if extras else src
 
 NOTEBOOK_EXTRAS = {'compare': {'surprise': 'surprise'}, 'published': {'surprise': 'surprise'}}  # part of a notebook's name -> {extra: module it provides}
 
