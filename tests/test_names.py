@@ -40,3 +40,17 @@ def test_every_notebook_link_resolves_and_reads_as_its_name():
 def test_no_notebook_cited_by_a_bare_number():
     found = [f"{where}: {m.group(0)!r}" for where, text in _texts() for m in BARE.finditer(text)]
     assert found == [], "cite a notebook by its name, with a link where it is Markdown:\n" + '\n'.join(found)
+
+
+def test_folded_check_cells_carry_both_fold_markers():
+    "A cell titled with Colab's `#@title` is folded in Colab (cellView form) and in JupyterLab (source_hidden)."
+    folded = 0
+    for path in sorted((ROOT/'nbs').glob('[0-9]*.ipynb')):
+        for i, cell in enumerate(json.loads(path.read_text(encoding='utf-8'))['cells']):
+            src = ''.join(cell['source'])
+            if cell['cell_type'] != 'code' or not src.startswith('#@title'): continue
+            folded += 1
+            meta = cell.get('metadata', {})
+            assert (meta.get('cellView'), meta.get('jupyter', {}).get('source_hidden')) == ('form', True), (path.name, i, meta)
+            assert src.split('\n', 1)[0].startswith('#@title Check: '), (path.name, i, src.split('\n', 1)[0])
+    assert folded >= 14, folded
