@@ -468,7 +468,9 @@ def check_argsort(fn):
         got = torch.as_tensor(got)
         want = torch.argsort(t, stable=True)
         _hint(got.shape == want.shape, f"my_argsort({t.tolist()}) should return {len(t)} indices, got shape {tuple(got.shape)}.")
-        is_int = got.dtype in (torch.int64, torch.int32)
+        is_int = not (got.is_floating_point() or got.is_complex() or got.dtype == torch.bool)
+        if got.is_floating_point() and torch.equal(got, want.to(got.dtype)):
+            raise AssertionError(f"my_argsort({t.tolist()}) returned the right positions as floats ({got.dtype}): positions are whole numbers, so return an integer tensor.")
         if is_int and sorted(got.tolist()) == list(range(len(t))) and torch.equal(t[got.long()], t.sort().values): continue
         if is_int and len(set(got.tolist())) < len(t):
             raise AssertionError(f"my_argsort({t.tolist()}) returned {got.tolist()}, which repeats a position: when values "
@@ -498,7 +500,8 @@ def check_lowest_means(fn):
         got = _call(fn, ratings.copy(), n, what='lowest_mean_titles')
         if isinstance(got, pd.Series) and not all(isinstance(v, str) for v in got.values):
             raise AssertionError(f"lowest_mean_titles returned a Series of numbers: return the titles (its `.index`), not the means.")
-        _hint(isinstance(got, (list, tuple, pd.Index, pd.Series, np.ndarray)), f"Return a list of titles, got {type(got).__name__}.")
+        _hint(isinstance(got, (list, tuple, pd.Index, pd.Series, np.ndarray, pd.api.extensions.ExtensionArray)),
+              f"Return a list of titles, got {type(got).__name__}.")
         got = list(got)
         _hint(all(isinstance(t, str) for t in got), f"lowest_mean_titles returned {got}: those are not titles. Group the "
               "ratings by `title`.")
@@ -511,7 +514,7 @@ def check_lowest_means(fn):
             raise AssertionError("You ranked by the sum of the ratings, which rewards having few ratings: use the mean.")
         medians = {t: np.median(rs) for t, rs in stars.items()}
         if set(got) == set(sorted(medians, key=medians.get)[:n]) and got != want:
-            raise AssertionError("You ranked by the median rating: the question asks for the mean (the average).")
+            raise AssertionError("Those titles have the lowest median (or lowest single) rating: the question asks for the mean, the average of all of a title's ratings.")
         _hint(got == want, f"Expected {want} (lowest average first), got {got}.")
     return True
 

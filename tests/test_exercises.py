@@ -515,3 +515,12 @@ def test_argsort_rejects_repeated_positions_for_ties_and_accepts_any_tie_order()
 def test_lowest_means_rejects_the_median():
     with pytest.raises(AssertionError, match='median'):
         check_lowest_means(lambda r, n: list(r.groupby('title').rating.median().sort_values().index[:n]))
+
+
+def test_argsort_accepts_any_integer_dtype_and_names_float_positions():
+    assert check_argsort(lambda t: torch.argsort(t, stable=True).to(torch.int16))
+    with pytest.raises(AssertionError, match='integer tensor'): check_argsort(lambda t: torch.argsort(t, stable=True).float())
+
+
+def test_lowest_means_accepts_a_pandas_array_of_titles():
+    assert check_lowest_means(lambda r, n: r.groupby('title').rating.mean().sort_values().index.array[:n])
