@@ -479,7 +479,7 @@ def check_argsort(fn):
         if torch.allclose(got.float(), t.sort().values): raise AssertionError("You returned the sorted values: return their indices instead.")
         if torch.equal(got, want + 1): raise AssertionError("Your indices start at 1: Python and PyTorch count from 0.")
         if torch.equal(got, torch.argsort(t, descending=True)): raise AssertionError("Those indices sort descending: ascending means the smallest value first.")
-        _hint(False, f"my_argsort({t.tolist()}) returned {got.tolist()}, expected {want.tolist()} (check: t[indices] should be sorted).")
+        raise AssertionError(f"my_argsort({t.tolist()}) returned {got.tolist()}, expected {want.tolist()} (check: t[indices] should be sorted).")
     return True
 
 q23 = Exercise(23, check_argsort, 'my_argsort', [
