@@ -1,12 +1,16 @@
-"The feedback-loop simulation (16_feedback_loops) on a tiny synthetic world: determinism, activity, the cap, exclusions, errors."
+"""The feedback-loop simulation (16_feedback_loops) on a tiny synthetic world: determinism, activity, the cap, exclusions, errors,
+the order of events; and the notebook's quotes of bench/feedback_seeds.py."""
+import json, re
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 import torch
 
 import collab_course.feedback as fb
-from collab_course.feedback import (CATALOGUE_COLS, World, cap_per_user, make_world, recommend_top_k, run_feedback_loop,
-                                    score_all, starting_ratings, train_platform, users_respond)
+from collab_course.feedback import (CATALOGUE_COLS, LOOP_EVENTS, World, cap_per_user, crossing_round, loop_events, make_world,
+                                    recommend_top_k, run_feedback_loop, score_all, starting_ratings, train_platform, users_respond)
 
 GENRES = ['Drama', 'Comedy', 'Horror']
 TINY = dict(n_rounds=2, k=4, light_ratings=1, n_start=5, epochs=1, bs=64, n_factors=8)
@@ -172,3 +176,64 @@ def test_bad_parameters_are_refused(world):
     with pytest.raises(ValueError, match='at least 1'): cap_per_user(pd.DataFrame({'user': [0], 'item': [0], 'rating': [3.]}), cap=0)
     with pytest.raises(ValueError, match='catalogue size'): recommend_top_k(np.zeros((2, 3)), np.zeros((2, 3), bool), 4)
     with pytest.raises(ValueError, match='unseen items'): recommend_top_k(np.zeros((2, 3)), np.ones((2, 3), bool), 1)
+
+
+# --- the order of events -----------------------------------------------------------------------------------------
+
+def test_crossing_round_needs_a_rise_from_at_or_below():
+    assert crossing_round(pd.Series([0.01, 0.07, 0.03, 0.09]), 0.05) == 1
+    assert crossing_round(pd.Series([0.09, 0.01, 0.07]), 0.05) == 2          # above at round 0 is not a crossing
+    assert crossing_round(pd.Series([0.05, 0.05, 0.04]), 0.05) is None       # equal is not above
+    assert crossing_round(pd.Series([0.2, 0.3]), 0.1) is None                # above throughout: never crosses
+    assert crossing_round(pd.Series([1., 2., 3.], index=[4, 5, 6]), pd.Series([2., 1., 4.], index=[4, 5, 6])) == 5
+    assert crossing_round(pd.Series([0.1, np.nan, 0.9]), 0.5) == 2           # a missing value is not above
+
+
+def test_loop_events_finds_each_event_and_sorts_them():
+    h = pd.DataFrame({'others_fav_share': [.01, .03, .20, .10], 'fans_fav_share': [.02, .01, .30, .05],
+                      'fans_share_of_fav_ratings': [.10, .30, .40, .45]})
+    ev = loop_events(h, 0.05)
+    assert ev == {'others_pass_catalogue': 2, 'fans_pass_catalogue': 2, 'others_peak': 2, 'fans_peak': 2,
+                  'others_pass_fans': 3, 'fans_give_half': None}
+    assert list(ev) == ['others_pass_catalogue', 'fans_pass_catalogue', 'fans_peak', 'others_peak', 'others_pass_fans',
+                        'fans_give_half']   # by round, ties in LOOP_EVENTS' order, never-happened last
+    assert ev['others_pass_fans'] == 3      # above the fans at round 1 too, but below the catalogue's share there
+
+
+def test_loop_events_on_a_run(run, world):
+    ev = loop_events(run.history, float(world.in_fav.mean()))
+    assert set(ev) == set(LOOP_EVENTS)
+    rounds = [r for r in ev.values() if r is not None]
+    assert all(isinstance(r, int) and r in run.history.index for r in rounds) and rounds == sorted(rounds)
+    assert run.history['others_fav_share'].loc[ev['others_peak']] == run.history['others_fav_share'].max()
+
+
+# --- the notebook quotes bench/feedback_seeds.py exactly ---------------------------------------------------------
+
+ROOT = Path(__file__).parents[1]
+
+
+def _seeds_section():
+    "The markdown of the notebook's section that quotes bench/feedback_seeds.py, up to the next heading of its level or above."
+    cells = json.loads((ROOT/'nbs'/'16_feedback_loops.ipynb').read_text(encoding='utf-8'))['cells']
+    texts = [''.join(c['source']) for c in cells if c['cell_type'] == 'markdown']
+    first = next(i for i, t in enumerate(texts) if 'bench/feedback_seeds.py' in t)
+    section = [texts[first]]
+    for t in texts[first + 1:]:
+        if re.match(r'#{1,3} ', t): break
+        section.append(t)
+    return '\n\n'.join(section)
+
+
+def test_quoted_bench_figures_match_the_committed_output():
+    results = (ROOT/'bench'/'results'/'feedback_seeds.txt').read_text(encoding='utf-8')
+    lines = {l.strip() for l in results.splitlines()}
+    section = _seeds_section()
+    quoted = [l.strip() for block in re.findall(r'```\n(.*?)```', section, re.S) for l in block.splitlines() if l.strip()]
+    assert len(quoted) >= 10, quoted
+    assert [q for q in quoted if q not in lines] == []
+    prose = re.sub(r'```\n.*?```', '', section, flags=re.S)
+    figures = re.findall(r'\b\d+ of \d+ seeds\b|\brounds \d+-\d+\b', prose)
+    assert figures and [f for f in figures if f not in results] == []
+    n_seeds = re.search(r'in how many of the (\d+) seeds', results).group(1)
+    assert all(f.split(' of ')[1] == f'{n_seeds} seeds' for f in figures if ' of ' in f), (figures, n_seeds)
