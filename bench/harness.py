@@ -29,7 +29,7 @@ def cpu_model():
 
 def environment(threads):
     "One line: when, on which CPU, with how many threads, and the versions of the libraries the figures depend on."
-    libs = ', '.join(f"{p} {v}" for p in ('collab_course', 'fastai', 'torch', 'pandas', 'scikit-surprise')
+    libs = ', '.join(f"{p} {v}" for p in ('collab_course', 'fastai', 'torch', 'pandas', 'scikit-surprise', 'implicit')
                      if (v := _version(p)) is not None)
     return (f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; {cpu_model()}, {os.cpu_count()} cores, {threads} PyTorch "
             f"thread(s); Python {sys.version.split()[0]}; {libs}")

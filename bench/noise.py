@@ -13,7 +13,7 @@ import argparse
 
 import numpy as np
 import pandas as pd
-from collab_course.compare import fit_surprise, predict_surprise, regression_scores, split_frames
+from collab_course.compare import TUNED, peer_mse, split_frames
 from collab_course.data import get_movielens, load_ratings
 from collab_course.loaders import collab_dls
 from collab_course.training import fit_learner, make_model, vocab_sizes
@@ -40,7 +40,8 @@ MODELS = {  # name: (make, fit kwargs), as the notebooks train them; `make` buil
     'collab_learner wd=0.1 (06_interpretation)': (lambda d: make_model('collab', d), dict(wd=0.1)),
     'CollabNN wd=0.01 (08_deep_learning)': (lambda d: make_model('nn', d), dict(wd=0.01)),
     'collab_learner NN wd=0.1 (08_deep_learning)': (lambda d: make_model('collab_nn', d), dict(wd=0.1)),
-    'DotProductBias tuned (14_compare)': (lambda d: make_model('dotbias', d, n_factors=64), dict(wd=0.2, bs=128, lr=3e-3)),
+    'DotProductBias tuned (14_compare)': (lambda d: make_model('dotbias', d, n_factors=TUNED['DotProductBias']['n_factors']),
+                                          {k: v for k, v in TUNED['DotProductBias'].items() if k != 'n_factors'}),
 }
 REGRESSION = 'DotProductBias wd=0.1 (04_weight_decay)'
 
@@ -70,16 +71,14 @@ def main(seeds, only=None):
         acc_reg, acc_clf = class_accuracy(nearest_class(reg_preds.cpu(), levels), targs.cpu()), class_accuracy(logits.argmax(1).cpu(), targs.cpu())
         rows.append(dict(model='accuracy: classifier - regression (12_cross_entropy)', seed=seed, train=np.nan, valid=acc_clf - acc_reg))
         print(rows[-1], f"(regression {acc_reg:.4f}, classifier {acc_clf:.4f})", flush=True)
-    # 14_compare: surprise's SVD with the best settings, seeded by random_state
-    from surprise import SVD
+    # 14_compare: surprise's SVD with the settings its search chose, seeded by random_state
     train_df, valid_df = split_frames(ratings)
     for seed in (seeds if picked('14_compare') else []):
-        algo = fit_surprise(SVD(n_factors=50, n_epochs=40, reg_all=0.05, random_state=seed), train_df)
-        mse = regression_scores(predict_surprise(algo, valid_df), valid_df['rating'])['MSE']
-        rows.append(dict(model='surprise SVD 50 factors (14_compare)', seed=seed, train=np.nan, valid=mse))
+        mse = peer_mse('surprise SVD', TUNED['surprise SVD'], train_df, valid_df, seed=seed)
+        rows.append(dict(model='surprise SVD tuned (14_compare)', seed=seed, train=np.nan, valid=mse))
         print(rows[-1], flush=True)
     df = pd.DataFrame(rows)
-    summary = df.groupby('model', sort=False)[['train', 'valid', 'last_minus_best']].agg(['mean', 'min', 'max'])
+    summary = df.groupby('model', sort=False)[[c for c in ('train', 'valid', 'last_minus_best') if c in df]].agg(['mean', 'min', 'max'])
     pd.set_option('display.width', 200)
     print(f"\n{len(seeds)} training seeds {seeds}: mean, min and max\n{summary.round(4)}")
 

@@ -1,62 +1,54 @@
-"""Seeded hyper-parameter search for the tuned DotProductBias of 14_compare, without looking at the validation set.
+"""The searches behind the tuned models of 14_compare: `compare.tune` for every model in `compare.PEERS`.
 
-The outer split is the course's: `collab_dls(ratings, seed=42)`, 80% train / 20% valid. The search never sees those
-valid rows: it splits the *training* rows again (80/20, seed 42), draws random configurations (factors, wd, epochs,
-batch size, learning rate) from a seeded generator, keeps those whose number of optimiser steps fits the budget (steps,
-not seconds, so that the search draws the same configurations on any machine), and ranks them by inner-valid MSE. The best few are then retrained on all training rows and scored once on the outer
-valid rows, with their training time.
+Every search sees only the training rows of the course's split (`collab_dls(ratings, seed=42)`, 80% train / 20% valid):
+`tune` splits them again (80/20, seed 42), draws `N_CONFIGS` candidates from the model's grid with a seeded generator,
+turns away those over the model's budget, and ranks the rest by their MSE on the inner validation rows. The winner is
+then fitted on all training rows and scored once on the course's validation rows, with several training seeds, to show
+how far a change of seed alone moves it. The last line is `compare.TUNED`, the settings the notebook fits.
 
-    python bench/tune.py [--trials 30] [--max-steps 15000] [--final 3]
+    python bench/tune.py [--only 'surprise SVD' ...] [--seeds 42 1 2 3 4]
 """
-import argparse, random
+import argparse, statistics
+from functools import partial
 
-from harness import start, timed, optimiser_steps
+from harness import start, timed
 
+from collab_course.compare import N_CONFIGS, PEERS, best_config, peer_mse, split_frames, tune
 from collab_course.data import get_movielens, load_ratings
-from collab_course.loaders import seeded_split
-from collab_course.training import train_model
-
-SPACE = dict(n_factors=[32, 50, 64, 100, 150], wd=[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8],
-             epochs=[4, 5, 6, 8, 10], bs=[64, 128, 256, 512], lr=[3e-3, 5e-3, 1e-2, 2e-2])
 
 
+def search(label, train_df, valid_df, seeds):
+    "Run `label`'s search on the training rows, print every candidate, then score the winner on the validation rows."
+    peer = PEERS[label]
+    print(f"\n## {label}: {N_CONFIGS} candidates, budget: {peer.budget}", flush=True)
+    log = lambda row: print(f"  inner MSE {row['inner MSE']:.4f}  {row['seconds']:6.1f} s  "
+                            f"{ {k: row[k] for k in peer.space} }", flush=True)
+    table = tune(partial(peer_mse, label), peer.space, train_df, N_CONFIGS, allowed=peer.allowed, log=log)
+    cfg = best_config(table, peer.space)
+    secs, runs = timed(lambda: [peer_mse(label, cfg, train_df, valid_df, seed=s) for s in seeds])
+    print(f"chosen: {cfg}  (inner MSE {table.loc[0, 'inner MSE']:.4f}, {len(table)} candidates, "
+          f"{table['seconds'].sum():.0f} s of search)")
+    print("valid MSE by seed: " + ', '.join(f"{s}: {m:.4f}" for s, m in zip(seeds, runs)), flush=True)
+    return cfg, table.loc[0, 'inner MSE'], runs, secs / len(seeds)
 
-def fit(ratings, cfg, seed=42):
-    "Valid MSE and seconds (DataLoaders, model and training) of a DotProductBias trained with `cfg` on the seeded split of `ratings`."
-    secs, learn = timed(lambda: train_model(ratings, 'dotbias', epochs=cfg['epochs'], lr=cfg['lr'], wd=cfg['wd'],
-                                            n_factors=cfg['n_factors'], seed=seed, bs=cfg['bs'], quiet=True))
-    return learn.recorder.values[-1][1], secs
 
-
-def main(trials, max_steps, final, seed):
+def main(only, seeds):
     start()
-    ratings = load_ratings(get_movielens())
-    train_rows, _ = seeded_split(len(ratings), 0.2, 42)
-    inner = ratings.iloc[train_rows].reset_index(drop=True)  # the outer valid rows are not in here
-    rng, seen, results = random.Random(seed), set(), []
-    while len(results) < trials:
-        cfg = {k: rng.choice(v) for k, v in SPACE.items()}
-        key = tuple(cfg.values())
-        if key in seen or optimiser_steps(cfg['epochs'], cfg['bs']) > max_steps: continue
-        seen.add(key)
-        mse, secs = fit(inner, cfg)
-        results.append((mse, secs, cfg))
-        print(f"inner {len(results):3d}  MSE {mse:.4f}  {secs:5.1f} s  {cfg}", flush=True)
-    results.sort(key=lambda r: r[0])
-    print("\nbest on the inner split, retrained on all training rows and scored on the course's valid rows:")
-    print("| n_factors | wd | epochs | bs | lr | inner MSE | valid MSE | valid RMSE | train s |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    for inner_mse, _, cfg in results[:final]:
-        mse, secs = fit(ratings, cfg)
-        print(f"| {cfg['n_factors']} | {cfg['wd']} | {cfg['epochs']} | {cfg['bs']} | {cfg['lr']} | {inner_mse:.4f} | "
-              f"{mse:.4f} | {mse ** 0.5:.4f} | {secs:.1f} |", flush=True)
+    train_df, valid_df = split_frames(load_ratings(get_movielens()))  # `tune` is given the training rows only
+    labels = only or list(PEERS)
+    found = {label: search(label, train_df, valid_df, seeds) for label in labels}
+    print(f"\nthe winners, fitted on all training rows, valid MSE over seeds {seeds}:")
+    print("| model | chosen settings | inner MSE | valid MSE, seed 42 | mean | min | max | fit s |")
+    print("|---|---|---|---|---|---|---|---|")
+    for label, (cfg, inner, runs, secs) in found.items():
+        print(f"| {label} | {cfg} | {inner:.4f} | {runs[0]:.4f} | {statistics.mean(runs):.4f} | {min(runs):.4f} | "
+              f"{max(runs):.4f} | {secs:.1f} |")
+    print("\nTUNED =", {label: cfg for label, (cfg, *_) in found.items()})
 
 
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument('--trials', type=int, default=30)
-    p.add_argument('--max-steps', type=int, default=15_000, help='skip configurations with more optimiser steps on 80,000 rows')
-    p.add_argument('--final', type=int, default=3)
-    p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--only', nargs='*', choices=list(PEERS), help='search only these models')
+    p.add_argument('--seeds', nargs='+', type=int, default=[42, 1, 2, 3, 4])
     args = p.parse_args()
-    main(args.trials, args.max_steps, args.final, args.seed)
+    main(args.only, args.seeds)

@@ -72,10 +72,11 @@ def _check_ratings(ratings, user_name, item_name, rating_name, valid_pct, bs):
         raise TypeError(f"collab_dls: the rating column {names[2]!r} must be numeric, got dtype {ratings[names[2]].dtype}.")
     return names
 
-def collab_dls(ratings, user_name=None, item_name=None, rating_name=None, valid_pct=0.2, seed=42, bs=64, path='.', **kwargs):
-    "Like `CollabDataLoaders.from_df`, but each epoch is a permutation of the training rows and batches are tensor slices."
+def collab_dls(ratings, user_name=None, item_name=None, rating_name=None, valid_pct=0.2, seed=42, bs=64, path='.', splits=None,
+               **kwargs):
+    "Like `CollabDataLoaders.from_df`, but each epoch is a permutation of the training rows and batches are tensor slices. `splits` (training row numbers, validation row numbers) replaces the seeded split."
     user_name, item_name, rating_name = _check_ratings(ratings, user_name, item_name, rating_name, valid_pct, bs)
-    return dls_from_splits(ratings, seeded_split(len(ratings), valid_pct, seed), user_name, item_name, rating_name,
+    return dls_from_splits(ratings, ifnone(splits, seeded_split(len(ratings), valid_pct, seed)), user_name, item_name, rating_name,
                             bs=bs, path=path, **kwargs)
 
 def dls_from_splits(ratings, splits, user_name, item_name, rating_name, bs=64, path='.', **kwargs):

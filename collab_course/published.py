@@ -87,19 +87,22 @@ def fit_svdpp(base, test, n_factors=50, epochs=15, bs=1024, lr=1e-2, wd=0, reg=0
 
 # %% ../nbs/17_published_splits.ipynb #fd3a74a8
 def cv_summary(fold_rmse):
-    "One row per method of `{method: {'u1': rmse, ..., 'u5': rmse}}`: its RMSE on u1, the mean and the standard deviation over its folds."
+    "One row per method of `{method: {'u1': rmse, ..., 'u5': rmse}}`: its RMSE on u1, the mean and the standard deviation over the five folds (empty unless it has all five)."
     table = pd.DataFrame(fold_rmse).T
     if 'u1' not in table.columns: raise KeyError(f"no u1 score among the folds {list(table.columns)}; score every method on u1.")
-    return pd.DataFrame({'u1 RMSE': table['u1'], '5-fold mean': table.mean(axis=1), '5-fold std': table.std(axis=1)})
+    complete = table.notna().sum(axis=1) == N_FOLDS  # a method scored on u1 alone gets no five-fold figures
+    return pd.DataFrame({'u1 RMSE': table['u1'], '5-fold mean': table.mean(axis=1).where(complete),
+                         '5-fold std': table.std(axis=1).where(complete)})
 
-def with_published(summary, published=None):
-    "The rows of `cv_summary` (protocol: u1 to u5), then the published figures, with each one's protocol and comparability."
+def with_published(summary, published=None, chosen_on=None):
+    "The rows of `cv_summary` (protocol: u1 to u5; what each one's settings were chosen on from `chosen_on`), then the published figures, with each one's protocol, comparability and selection."
     published = PUBLISHED_RMSE if published is None else published
-    ours = summary.assign(protocol='u1 split; u1-u5 folds', comparable='', source='this notebook')
+    ours = summary.assign(protocol='u1 split; u1-u5 folds', comparable='', source='this notebook',
+                          **{'chosen on': pd.Series(chosen_on or {}, dtype=object).reindex(summary.index).fillna('')})
     theirs = published.set_index('method').rename(columns={'RMSE': 'published RMSE'})
     both = summary.index.intersection(theirs.index)
     if len(both): raise ValueError(f"{list(both)} name both one of our methods and a published figure; rename ours.")
-    return pd.concat([ours, theirs])[['u1 RMSE', '5-fold mean', '5-fold std', 'published RMSE', 'protocol', 'comparable', 'source']]
+    return pd.concat([ours, theirs])[['u1 RMSE', '5-fold mean', '5-fold std', 'published RMSE', 'protocol', 'comparable', 'chosen on', 'source']]
 
 # %% ../nbs/17_published_splits.ipynb #5d641953
 def plot_published(table, ax=None):
@@ -114,8 +117,9 @@ def plot_published(table, ax=None):
     for y, n in enumerate(names):
         row = table.loc[n]
         if pd.notna(row['u1 RMSE']):
-            ax.errorbar(row['5-fold mean'], y - 0.15, xerr=row['5-fold std'], fmt='s', color='tab:blue', capsize=3,
-                        label=label('ours: 5-fold mean ± std'))
+            if pd.notna(row['5-fold mean']):
+                ax.errorbar(row['5-fold mean'], y - 0.15, xerr=row['5-fold std'], fmt='s', color='tab:blue', capsize=3,
+                            label=label('ours: 5-fold mean ± std'))
             ax.plot(row['u1 RMSE'], y + 0.15, 'o', color='tab:red', label=label('ours: u1'))
         else:
             ax.plot(row['published RMSE'], y, 'D', color=colours.get(row['comparable'], 'tab:grey'),

@@ -72,12 +72,12 @@ def fit_learner(dls, build, epochs=5, lr=5e-3, wd=None, loss_func=None, cbs=None
     return learn
 
 def train_model(ratings, kind='dotbias', epochs=5, lr=5e-3, wd=0.1, n_factors=50, seed=42, bs=64, item_name='title',
-                user_name=None, rating_name=None, valid_pct=0.2, split_seed=None, quiet=False):
-    "Train a `COURSE_MODELS[kind]` model on `ratings` the chapter's way: seeded `collab_dls`, then `fit_learner`."
+                user_name=None, rating_name=None, valid_pct=0.2, split_seed=None, splits=None, quiet=False):
+    "Train a `COURSE_MODELS[kind]` model on `ratings` the chapter's way: seeded `collab_dls` (or the rows `splits` names), then `fit_learner`."
     check_model_kind(kind)
     set_seed(seed, reproducible=True)
     dls = collab_dls(ratings, user_name=user_name, item_name=item_name, rating_name=rating_name, valid_pct=valid_pct, bs=bs,
-                     seed=ifnone(split_seed, seed))
+                     seed=ifnone(split_seed, seed), splits=splits)
     return fit_learner(dls, partial(make_model, kind, n_factors=n_factors), epochs, lr, wd, quiet=quiet)
 
 # %% ../nbs/13_training.ipynb #2ec87bbd

@@ -1,5 +1,5 @@
 "Every script of bench/ imports cleanly (its names resolve against the package as it is now) and uses the shared harness."
-import importlib.util, re, sys
+import ast, importlib, importlib.util, json, re, sys
 from pathlib import Path
 
 import pytest
@@ -43,3 +43,34 @@ def test_every_script_quoted_has_its_output_committed():
     quoted = sorted({m for t in texts for m in re.findall(r'bench/(\w+)\.py', t)})
     missing = [s for s in quoted if not (BENCH/'results'/f'{s}.txt').is_file()]
     assert missing == [], f"bench scripts quoted without committed output in bench/results/: {missing}"
+
+
+def _committed(script): return (BENCH/'results'/f'{script}.txt').read_text()
+
+
+@pytest.mark.parametrize('script, name, module, registry', [('tune', 'TUNED', 'compare', 'PEERS'),
+                                                            ('ranking_search', 'RANKING_TUNED', 'implicit', 'RANKERS')])
+def test_tuned_settings_are_what_the_committed_search_chose(script, name, module, registry):
+    "The settings the notebooks fit (`compare.TUNED`, `implicit.RANKING_TUNED`) are the last line of their search's committed run."
+    module = importlib.import_module(f'collab_course.{module}')
+    line = [l for l in _committed(script).splitlines() if l.startswith(f'{name} = ')][-1]
+    committed, fitted = ast.literal_eval(line[len(f'{name} = '):]), getattr(module, name)
+    assert committed == fitted, f"bench/results/{script}.txt chose {committed}, the package fits {fitted}"
+    assert sorted(fitted) == sorted(getattr(module, registry)), (sorted(fitted), sorted(getattr(module, registry)))
+
+
+def _sentences_citing_bench():
+    root = BENCH.parent
+    texts = [('README.md', (root/'README.md').read_text())]
+    for p in sorted((root/'nbs').glob('*.ipynb')):
+        texts += [(p.name, ''.join(c['source'])) for c in json.loads(p.read_text())['cells'] if c['cell_type'] == 'markdown']
+    for where, text in texts:
+        for sentence in re.split(r'(?<=[.;])\s+|\n\s*\n|\n- ', text):
+            for script in set(re.findall(r'bench/(\w+)\.py', sentence)): yield where, script, sentence
+
+
+def test_figures_quoted_from_a_bench_script_are_in_its_committed_output():
+    "A figure (three decimals or more) in a sentence that cites bench/<script>.py must appear in bench/results/<script>.txt."
+    wrong = [(where, script, figure) for where, script, sentence in _sentences_citing_bench()
+             for figure in re.findall(r'(?<![\w.])\d+\.\d{3,}(?!\d)', sentence) if figure not in _committed(script)]
+    assert wrong == [], f"figures quoted from bench scripts but absent from their committed output: {wrong}"

@@ -61,3 +61,61 @@ def test_comparison_table_sorts_by_mse():
     t = comparison_table({'b': {'MSE': 0.9, 'RMSE': 0.95, 'fit seconds': 1},
                           'a': {'MSE': 0.8, 'RMSE': 0.89, 'fit seconds': 10}})
     assert list(t.index) == ['a', 'b'] and list(t.columns) == ['MSE', 'RMSE', 'fit seconds']
+
+
+# --- the tuning protocol ------------------------------------------------------------------------------------------
+
+from collab_course.compare import PEERS, best_config, draw_configs, peer_mse, seed_verdict, steps_at_most, tune
+from collab_course.yardsticks import epoch_losses
+
+
+def test_draw_configs_is_seeded_distinct_and_respects_the_budget():
+    space = dict(a=[1, 2, 3], b=['x', 'y'])
+    draws = draw_configs(space, 4, seed=1)
+    assert len(draws) == 4 and len({tuple(d.values()) for d in draws}) == 4, draws
+    assert draws == draw_configs(space, 4, seed=1), "the same seed must draw the same candidates"
+    assert sorted(tuple(d.values()) for d in draw_configs(space, 50)) == [(a, b) for a in (1, 2, 3) for b in 'xy']
+    assert all(d['a'] < 3 for d in draw_configs(space, 50, allowed=lambda c: c['a'] < 3))
+    assert steps_at_most(2_500)({'epochs': 2, 'bs': 64}) and not steps_at_most(2_499)({'epochs': 2, 'bs': 64})  # 2 x 1,250 steps
+
+
+def test_tune_sees_only_the_rows_it_is_given_and_ranks_best_first(ratings):
+    seen = []
+    def score(cfg, fit_rows, score_rows):
+        seen.append((len(fit_rows), len(score_rows), set(fit_rows.index) | set(score_rows.index)))
+        return abs(cfg['x'] - 2)
+    table = tune(score, dict(x=[0, 1, 2, 3]), ratings.iloc[:100], n_configs=4)
+    assert list(table['inner MSE']) == [0, 1, 1, 2], table
+    assert best_config(table, dict(x=[0])) == {'x': 2} and type(best_config(table, dict(x=[0]))['x']) is int
+    assert all((n_fit, n_score) == (80, 20) for n_fit, n_score, _ in seen), seen
+    high = tune(score, dict(x=[0, 1, 2, 3]), ratings.iloc[:100], n_configs=4, metric='gap', higher_is_better=True)
+    assert list(high['gap']) == [2, 1, 1, 0], high
+    with pytest.raises(ValueError, match='no candidate'): tune(score, dict(x=[0]), ratings, allowed=lambda c: False)
+
+
+def test_peer_mse_fits_on_the_given_rows_only(ratings):
+    train, valid = split_frames(ratings, seed=1)
+    # a course model: exactly what train_model gives on the same split
+    cfg = dict(n_factors=4, epochs=2, bs=32, lr=1e-2, wd=0.1)
+    expected = epoch_losses(train_model(ratings, 'dotbias', split_seed=1, quiet=True, **cfg))[-1][1]
+    assert peer_mse('DotProductBias', cfg, train, valid) == pytest.approx(expected, abs=1e-6)
+    # a surprise model: exactly what fit_surprise and predict_surprise give
+    algo = fit_surprise(BaselineOnly(bsl_options={'method': 'als', 'n_epochs': 5}, verbose=False), train)
+    direct = regression_scores(predict_surprise(algo, valid), valid['rating'])['MSE']
+    assert peer_mse('surprise BaselineOnly', dict(n_epochs=5, reg_u=15, reg_i=10), train, valid) == pytest.approx(direct)
+    assert set(PEERS) == {'surprise BaselineOnly', 'surprise SVD', 'surprise SVDpp', 'DotProductBias', 'collab_learner NN'}
+
+
+def test_seed_verdict():
+    runs = {'a': [0.80, 0.81], 'b': [0.82, 0.83], 'c': [0.805, 0.825]}
+    assert seed_verdict(runs, 'a', 'b')[0] == 'a' and seed_verdict(runs, 'b', 'a')[0] == 'a'
+    assert seed_verdict(runs, 'a', 'c')[0] is None and 'neither is ahead' in seed_verdict(runs, 'a', 'c')[1]
+    assert seed_verdict(runs, 'a', 'b', higher_is_better=True)[0] == 'b'
+
+
+def test_best_config_hands_back_the_settings_as_drawn(ratings):
+    space = dict(min_rating=[None, 4], lr=[0.01, 0.1])
+    table = tune(lambda cfg, f, s: 0 if cfg['min_rating'] is None else 1, space, ratings.iloc[:50], n_configs=4)
+    best = best_config(table, space)
+    assert best['min_rating'] is None and type(best['lr']) is float, best
+    assert [type(v) for v in table['min_rating']].count(int) == 2, list(table['min_rating'])  # 4, not 4.0

@@ -169,3 +169,45 @@ def test_ranking_protocol_on_a_tiny_table():
     with pytest.raises(ValueError, match=r'validation users are not in `users` \(e\.g\. \[9\]\)'):
         ranking_protocol(train, valid.assign(user=[1, 1, 2, 3, 3, 9]), users, items)
     with pytest.raises(KeyError, match='no column'): ranking_protocol(train, valid, users, items, rating_name='stars')
+
+
+# --- the yardsticks from `implicit` ---------------------------------------------------------------------------------
+
+from collab_course.implicit import (RANKERS, fit_implicit, positives_matrix, protocol_ndcg, ranker_ndcg, ranker_scores)
+
+
+def test_positives_matrix_and_fit_implicit():
+    m = positives_matrix([[1, 2], [2, 1], [2, 1]], 3, 4)
+    assert m.shape == (3, 4) and m[1, 2] == 1 and m[0, 0] == 0, m.toarray()
+    pairs = torch.tensor([[1, 1], [1, 2], [2, 3], [2, 4], [3, 1]])
+    for name, cfg in [('ALS', dict(factors=2, iterations=3)), ('BPR', dict(factors=2, iterations=5))]:
+        scores = fit_implicit(name, pairs, 4, 6, cfg)
+        assert scores.shape == (4, 6), (name, scores.shape)
+        assert torch.equal(scores, fit_implicit(name, pairs, 4, 6, cfg)), f"{name} is not reproducible from its seed"
+    with pytest.raises(ValueError, match='choose one of: ALS, BPR'): fit_implicit('SVD', pairs, 4, 6, {})
+
+
+def test_rankers_learn_a_planted_preference():
+    train = planted(n_users=40)
+    valid = held_out(train)
+    users, items = ['#na#', *range(40)], ['#na#', *[f'a{i}' for i in range(5)], *[f'b{i}' for i in range(5)]]
+    protocol = ranking_protocol(train, valid, users, items, min_rating=3)
+    for label, cfg in [('implicit ALS', dict(factors=4, regularization=0.01, alpha=10.0, iterations=15)),
+                       ('BPRDotBias', dict(n_factors=4, epochs=30, lr=0.05, wd=0.0, bs=32, n_neg=4))]:
+        ndcg = protocol_ndcg(ranker_scores(label, cfg, train, valid, users, items), protocol, k=5)
+        # the held-out title is one of the 2 unseen titles of the user's group among 7 unseen titles: a model that puts its
+        # group first scores at least 1/log2(3) = 0.63 for every user; a random order averages about 0.42
+        assert ndcg > 0.63, (label, ndcg)
+    assert set(RANKERS) == {'BPRDotBias', 'implicit ALS', 'implicit BPR'}
+    
+
+
+def test_ranker_ndcg_builds_its_vocabularies_from_the_fit_rows(title_ratings):
+    from fastai.data.transforms import CategoryMap
+    fit_rows, score_rows = title_ratings.iloc[:480], title_ratings.iloc[480:]
+    cfg = dict(factors=4, iterations=5)
+    users, items = CategoryMap(fit_rows['user'], add_na=True), CategoryMap(fit_rows['title'], add_na=True)
+    kept = score_rows[score_rows['user'].isin(users.o2i)]
+    expected = protocol_ndcg(ranker_scores('implicit ALS', cfg, fit_rows, kept, users, items), ranking_protocol(fit_rows, kept, users, items))
+    assert ranker_ndcg('implicit ALS', cfg, fit_rows, score_rows) == pytest.approx(expected)
+    assert 0 < expected <= 1, expected

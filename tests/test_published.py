@@ -78,11 +78,14 @@ def test_ensemble(dls):
 
 
 def test_cv_summary_with_published_and_plot():
-    s = cv_summary({'a': {'u1': 0.9, 'u2': 1.0, 'u3': 0.95}})
+    s = cv_summary({'a': {'u1': 0.9, 'u2': 1.0, 'u3': 0.95, 'u4': 0.9, 'u5': 1.0}, 'u1 only': {'u1': 0.85}})
     assert s.loc['a', '5-fold mean'] == pytest.approx(0.95) and s.loc['a', '5-fold std'] == pytest.approx(0.05)
+    assert s.loc['u1 only', 'u1 RMSE'] == 0.85 and s.loc['u1 only', ['5-fold mean', '5-fold std']].isna().all(), s
     with pytest.raises(KeyError, match='no u1'): cv_summary({'a': {'u2': 0.9}})
-    t = with_published(s)
-    assert len(t) == 1 + len(PUBLISHED_RMSE)
+    t = with_published(s, chosen_on={'a': 'validation split'})
+    assert len(t) == 2 + len(PUBLISHED_RMSE)
+    assert list(t.loc[['a', 'u1 only'], 'chosen on']) == ['validation split', ''], t['chosen on']
+    assert set(PUBLISHED_RMSE['chosen on']) >= {'test split', 'validation split', 'not stated'}, PUBLISHED_RMSE['chosen on']
     with pytest.raises(ValueError, match='rename ours'): with_published(s.rename(index={'a': 'GLocal-K'}))
     assert set(PUBLISHED_RMSE['comparable']) == {'yes, with u1', 'roughly, with the 5-fold mean', 'no'}
     ax = plot_published(t)

@@ -57,7 +57,7 @@ def setup_cell_source(extras=None, git_url=None):
     src = _SETUP_CELL.replace('SPEC', repr(install_spec(list(extras or {}), git_url)), 1)
     return src + _EXTRA_CLAUSE.replace('EXTRAS', repr(dict(extras)), 1) if extras else src
 
-NOTEBOOK_EXTRAS = {'compare': {'surprise': 'surprise'}, 'published': {'surprise': 'surprise'}}  # part of a notebook's name -> {extra: module it provides}
+NOTEBOOK_EXTRAS = {'compare': {'surprise': 'surprise'}, 'published': {'surprise': 'surprise'}, 'ranking_model': {'implicit': 'implicit'}}  # part of a notebook's name -> {extra: module it provides}
 
 def repo_git_url(repo='.'):
     "The `git_url` in the settings.ini of the course repository at `repo`."
