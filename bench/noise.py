@@ -80,7 +80,7 @@ def main(seeds, only=None):
     df = pd.DataFrame(rows)
     summary = df.groupby('model', sort=False)[[c for c in ('train', 'valid', 'last_minus_best') if c in df]].agg(['mean', 'min', 'max'])
     pd.set_option('display.width', 200)
-    print(f"\n{len(seeds)} training seeds {seeds}: mean, min and max\n{summary.round(4)}")
+    print(f"\n{len(seeds)} training seeds {seeds}: mean, min and max\n{summary.round(4).to_string()}")
 
 
 if __name__ == '__main__':

@@ -65,7 +65,7 @@ def _sentences_citing_bench():
     for p in sorted((root/'nbs').glob('*.ipynb')):
         texts += [(p.name, ''.join(c['source'])) for c in json.loads(p.read_text())['cells'] if c['cell_type'] == 'markdown']
     for where, text in texts:
-        for sentence in re.split(r'(?<=[.;])\s+|\n\s*\n|\n- ', text):
+        for sentence in re.split(r'(?<=[.;])\s+|\n\s*\n|\n- |\n(?=\|)', text):  # sentences, bullets, table rows
             for script in set(re.findall(r'bench/(\w+)\.py', sentence)): yield where, script, sentence
 
 
