@@ -1,4 +1,4 @@
-"""Fit times of the methods of 14_compare: surprise's BaselineOnly and SVD against the course's models, as speed ratios.
+"""Fit times of the methods of 14_compare: surprise's models and the course's, with their defaults and tuned, as speed ratios.
 
 14_compare fits every method once and prints that one time as a rough guide. This script makes the speed claim
 properly: in one process, on the seed-42 split of MovieLens-100k, it fits each method `--runs` times (after one
@@ -10,28 +10,21 @@ Every fit is seeded, so the valid MSE printed is the same on every run (on a CPU
 """
 import argparse
 
-from collab_course.compare import COMPARED_MODELS, fit_surprise, predict_surprise, regression_scores, split_frames
-from collab_course.training import COURSE_MODELS, train_model
+from collab_course.compare import PEERS, TUNED, peer_mse, split_frames
+from collab_course.training import COURSE_MODELS
 from collab_course.data import get_movielens, load_ratings
-from collab_course.yardsticks import epoch_losses
 from harness import start, median_run
 
 BASELINE = COURSE_MODELS['dotbias'].label
-TUNED = dict(n_factors=64, wd=0.2, epochs=5, bs=128, lr=3e-3)  # the tuned configuration of 14_compare
 
 
 def methods(ratings):
-    "{name: fit}, where `fit()` trains one method and returns its valid MSE."
-    from surprise import SVD, BaselineOnly
+    "{name: fit}, where `fit()` fits one method on the seed-42 split and returns its valid MSE."
     train_df, valid_df = split_frames(ratings)
-    def surprise(make):
-        return lambda: regression_scores(predict_surprise(fit_surprise(make(), train_df), valid_df), valid_df['rating'])['MSE']
-    def course(kind, **kwargs): return lambda: epoch_losses(train_model(ratings, kind, quiet=True, **kwargs))[-1][1]
-    return {'surprise BaselineOnly': surprise(lambda: BaselineOnly(verbose=False)),
-            'surprise SVD (defaults)': surprise(lambda: SVD(random_state=42)),
-            'surprise SVD (50 factors, 40 epochs, reg 0.05)': surprise(lambda: SVD(n_factors=50, n_epochs=40, reg_all=0.05, random_state=42)),
-            **{COURSE_MODELS[kind].label: course(kind) for kind in COMPARED_MODELS},
-            'DotProductBias, tuned': course('dotbias', **TUNED)}
+    fit = lambda label, cfg: lambda: peer_mse(label, cfg, train_df, valid_df)
+    untuned = {'surprise BaselineOnly (defaults)': 'surprise BaselineOnly', 'surprise SVD (defaults)': 'surprise SVD',
+               BASELINE: 'DotProductBias', 'collab_learner NN': 'collab_learner NN'}  # {} = library defaults, book settings
+    return {**{name: fit(label, {}) for name, label in untuned.items()}, **{f'{label}, tuned': fit(label, TUNED[label]) for label in PEERS}}
 
 
 def main(runs, threads):

@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['COMPARED_MODELS', 'PEERS', 'N_CONFIGS', 'TUNED', 'split_frames', 'regression_scores', 'timed', 'fit_surprise',
-           'predict_surprise', 'draw_configs', 'tune', 'best_config', 'Peer', 'steps_at_most', 'surprise_model',
-           'peer_mse', 'seed_verdict', 'comparison_table', 'plot_comparison']
+           'predict_surprise', 'draw_configs', 'tune', 'best_config', 'Peer', 'surprise_model', 'peer_mse',
+           'grid_edges', 'seed_verdict', 'comparison_table', 'plot_comparison']
 
 # %% ../nbs/14_compare.ipynb #c3882710
 import math, random, time
@@ -96,10 +96,6 @@ class Peer(NamedTuple):
     allowed: Callable = None
     budget: str = 'none beyond the grid'
 
-def steps_at_most(max_steps, n_rows=80_000):
-    "A budget rule: at most `max_steps` optimiser steps for `cfg['epochs']` epochs over `n_rows` ratings in batches of `cfg['bs']`."
-    return lambda cfg: cfg['epochs'] * math.ceil(n_rows / cfg['bs']) <= max_steps
-
 PEERS = {
     'surprise BaselineOnly': Peer('BaselineOnly', dict(n_epochs=[5, 10, 20], reg_u=[1, 2, 3, 5, 10, 15, 25], reg_i=[1, 2, 3, 5, 10, 15, 25])),
     'surprise SVD': Peer('SVD', dict(n_factors=[20, 50, 100, 150, 200], n_epochs=[20, 40, 80, 120],
@@ -108,11 +104,9 @@ PEERS = {
                                          lr_all=[0.002, 0.005, 0.007, 0.01], reg_all=[0.02, 0.05, 0.1, 0.2]),
                            lambda cfg: cfg['n_factors'] * cfg['n_epochs'] <= 2000, 'at most 2,000 factor-epochs'),
     'DotProductBias': Peer('dotbias', dict(n_factors=[32, 50, 64, 100, 150], wd=[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8],
-                                           epochs=[4, 5, 6, 8, 10], bs=[64, 128, 256, 512], lr=[3e-3, 5e-3, 1e-2, 2e-2]),
-                           steps_at_most(15_000), 'at most 15,000 optimiser steps'),
+                                           epochs=[4, 5, 6, 8, 10], bs=[64, 128, 256, 512], lr=[3e-3, 5e-3, 1e-2, 2e-2])),
     'collab_learner NN': Peer('collab_nn', dict(wd=[0.01, 0.03, 0.1, 0.3, 0.5, 1.0], epochs=[3, 4, 5, 6, 8, 10],
-                                                bs=[64, 128, 256, 512], lr=[1e-3, 3e-3, 5e-3, 1e-2]),
-                              steps_at_most(15_000), 'at most 15,000 optimiser steps'),
+                                                bs=[64, 128, 256, 512], lr=[1e-3, 3e-3, 5e-3, 1e-2])),
 }
 N_CONFIGS = 30  # candidates per search, for every peer
 
@@ -123,15 +117,15 @@ def surprise_model(name, cfg, seed=42):
     if name == 'BaselineOnly': return surprise.BaselineOnly(bsl_options={'method': 'als', **cfg}, verbose=False)
     return getattr(surprise, name)(random_state=seed, **cfg)
 
-def peer_mse(label, cfg, fit_rows, score_rows, seed=42):
-    "Fit `PEERS[label]` with the settings `cfg` on `fit_rows`; its MSE on `score_rows`."
+def peer_mse(label, cfg, fit_rows, score_rows, seed=42, item_name='title'):
+    "Fit `PEERS[label]` with the settings `cfg` on `fit_rows`; its MSE on `score_rows` (items in the column `item_name`)."
     model = PEERS[label].model
     if model in ('BaselineOnly', 'SVD', 'SVDpp'):
-        preds = predict_surprise(fit_surprise(surprise_model(model, cfg, seed), fit_rows), score_rows)
-        return regression_scores(preds, score_rows['rating'])['MSE']
+        algo = fit_surprise(surprise_model(model, cfg, seed), fit_rows, item_name=item_name)
+        return regression_scores(predict_surprise(algo, score_rows, item_name=item_name), score_rows['rating'])['MSE']
     both = pd.concat([fit_rows, score_rows], ignore_index=True)
     splits = (list(range(len(fit_rows))), list(range(len(fit_rows), len(both))))
-    return epoch_losses(train_model(both, model, seed=seed, splits=splits, quiet=True, **cfg))[-1][1]
+    return epoch_losses(train_model(both, model, seed=seed, splits=splits, item_name=item_name, quiet=True, **cfg))[-1][1]
 
 # %% ../nbs/14_compare.ipynb #2b509814
 TUNED = {  # label -> the settings its search chose, from bench/results/tune.txt
@@ -141,6 +135,12 @@ TUNED = {  # label -> the settings its search chose, from bench/results/tune.txt
     'DotProductBias': {'n_factors': 64, 'wd': 0.1, 'epochs': 5, 'bs': 256, 'lr': 0.005},
     'collab_learner NN': {'wd': 0.5, 'epochs': 4, 'bs': 64, 'lr': 0.001},
 }
+
+# %% ../nbs/14_compare.ipynb #64a6cefa
+def grid_edges(cfg, space):
+    "The settings of `cfg` that sit at the lowest or highest value of their grid in `space` (only grids of numbers of two or more values)."
+    return {k: v for k, v in cfg.items() if len(space[k]) > 1 and all(isinstance(c, (int, float)) for c in space[k])
+            and v in (min(space[k]), max(space[k]))}
 
 # %% ../nbs/14_compare.ipynb #87473e64
 def seed_verdict(runs, a, b, higher_is_better=False):

@@ -258,6 +258,18 @@ q13 = Exercise(13, check_class, 'Recommender', [
 """)
 
 # %% ../nbs/10_exercises.ipynb #71d30c51
+def _check_biases_added(model, x, n_users, n_items):
+    "Raising every entry of the user-bias table, then of the movie-bias table, must raise every prediction of the batch `x`."
+    for n, who in ((n_users, 'user'), (n_items, 'movie')):
+        tables = [p for p in model.parameters() if p.shape in ((n, 1), (n,))]
+        _hint(len(tables) == 1, f"Expected one {who} bias table of shape ({n}, 1), found {len(tables)}.")
+        before = model(x).flatten()
+        tables[0].add_(1.)
+        after = model(x).flatten()
+        tables[0].sub_(1.)
+        _hint(bool((after > before).all()), f"Raising the {who} biases does not raise every prediction: add the {who}'s bias to "
+              "the dot product (not multiplied by anything), for every row of the batch.")
+
 @_forked
 def check_dot_product_model(cls, with_bias=False, n_factors=4):
     "Check `cls(n_users, n_movies, n_factors)` is a DotProduct-style module (with per-user/movie biases if `with_bias`) that learns factors."
@@ -291,7 +303,9 @@ def check_dot_product_model(cls, with_bias=False, n_factors=4):
         other_user, other_movie = x.clone(), x.clone()
         other_user[:, 0], other_movie[:, 1] = (x[:, 0] + 1) % n_users, (x[:, 1] + 1) % n_items
         _hint(not torch.equal(model(other_movie), out), "Changing the movie does not change the prediction: look up the "
-              "movie's factors with `x[:,1]` and use them.")
+              "movie's factors with `x[:,1]` and use them, and start the factors from small random numbers, not zeros "
+              "(factors of zero give every movie the same prediction).")
+        if with_bias: _check_biases_added(model, x, n_users, n_items)
         _hint(not torch.equal(model(other_user), out), "Changing the user does not change the prediction: look up the "
               "user's factors with `x[:,0]` and use them.")
     after = _fit(model, train, valid)
@@ -439,12 +453,13 @@ def check_weight_decay_grad(fn):
         g = torch.as_tensor(g, dtype=torch.float32)
         _hint(g.shape == p.shape, f"Each gradient has the shape of its parameter: expected {tuple(p.shape)}, got {tuple(g.shape)}.")
         if torch.allclose(g, wd * p):
-            raise AssertionError("You have wd * p: the derivative of p**2 is 2*p, so the gradient is 2 * wd * p. (fastai's optimizers "
-                                 "apply `wd * p` directly, absorbing the 2 into wd, but the gradient of the penalty has it.)")
+            raise AssertionError("You have wd * p: that is what fastai's optimizers apply, because they absorb a constant into wd. "
+                                 "The gradient of the penalty itself keeps that constant: what does differentiating p**2 give?")
         if torch.allclose(g, 2 * p): raise AssertionError("You forgot to multiply by wd.")
         if torch.allclose(g, wd * p ** 2) or torch.allclose(g, 2 * wd * p ** 2):
             raise AssertionError("That is the penalty, not its gradient: differentiate wd * p**2 with respect to p.")
-        _hint(torch.allclose(g, 2 * wd * p), "The gradient does not match 2 * wd * p.")
+        _hint(torch.allclose(g, 2 * wd * p), "The gradient does not match: differentiate `wd * (p**2).sum()` with respect to each "
+              "element of `p` (`q21.hint()` gives a clue).")
     return True
 
 q20 = Exercise(20, check_weight_decay_loss, 'my_wd_loss', [

@@ -19,6 +19,7 @@ from .training import fit_learner
 from .ranking import index_of
 from .runtime import check_count
 import scipy.sparse as sp
+from threadpoolctl import threadpool_limits
 from fastai.data.transforms import CategoryMap
 from .ranking import ranking_protocol, ranking_metrics, all_pair_scores
 from .bootstrap import top_n
@@ -154,8 +155,9 @@ def fit_implicit(name, pairs, n_users, n_items, cfg, seed=42):
     except ImportError: raise ImportError("implicit is not installed: pip install implicit") from None
     models = {'ALS': AlternatingLeastSquares, 'BPR': BayesianPersonalizedRanking}
     if name not in models: raise ValueError(f"unknown implicit model {name!r}; choose one of: {', '.join(models)}")
-    model = models[name](**cfg, num_threads=1, random_state=seed)
-    model.fit(positives_matrix(pairs, n_users, n_items), show_progress=False)
+    with threadpool_limits(1, 'blas'):  # one thread, as every model of the course trains
+        model = models[name](**cfg, num_threads=1, random_state=seed)
+        model.fit(positives_matrix(pairs, n_users, n_items), show_progress=False)
     return torch.from_numpy(np.asarray(model.user_factors @ model.item_factors.T))
 
 # %% ../nbs/19_ranking_model.ipynb #d04bf0e1

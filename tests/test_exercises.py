@@ -347,7 +347,7 @@ def test_weight_decay_checkers_accept_right_answers():
 def test_weight_decay_loss_rejects(answer, hint): rejects(check_weight_decay_loss, answer, hint)
 
 @pytest.mark.parametrize('answer,hint', [
-    (lambda ps, wd: [wd * p for p in ps], r'the gradient is 2 \* wd \* p'),
+    (lambda ps, wd: [wd * p for p in ps], r'You have wd \* p'),
     (lambda ps, wd: [2 * p for p in ps], 'forgot to multiply by wd'),
     (lambda ps, wd: [wd * p ** 2 for p in ps], 'not its gradient'),
     (lambda ps, wd: [2 * wd * p for p in ps[:1]], 'one gradient per parameter'),
@@ -524,3 +524,23 @@ def test_argsort_accepts_any_integer_dtype_and_names_float_positions():
 
 def test_lowest_means_accepts_a_pandas_array_of_titles():
     assert check_lowest_means(lambda r, n: r.groupby('title').rating.mean().sort_values().index.array[:n])
+
+
+class _FactorsAndBiases(Module):
+    def __init__(self, n_users, n_movies, n_factors):
+        self.u, self.m = Embedding(n_users, n_factors), Embedding(n_movies, n_factors)
+        self.ub, self.mb = Embedding(n_users, 1), Embedding(n_movies, 1)
+    def dot(self, x): return (self.u(x[:, 0]) * self.m(x[:, 1])).sum(dim=1)
+
+
+@pytest.mark.parametrize('forward', [
+    lambda self, x: self.dot(x),                                                        # bias tables never used
+    lambda self, x: self.dot(x) + self.mb(x[:, 1]).view(-1),                            # the movie's only
+    lambda self, x: self.dot(x) + (self.ub(x[:, 0]) * self.mb(x[:, 1])).view(-1),       # multiplied, not added
+], ids=['unused', 'movie only', 'multiplied'])
+def test_q18_rejects_biases_that_are_not_added(forward):
+    wrong = type('Wrong', (_FactorsAndBiases,), {'forward': forward})
+    with pytest.raises(AssertionError, match='biases does not raise every prediction'):
+        check_dot_product_model(wrong, with_bias=True)
+    right = type('Right', (_FactorsAndBiases,), {'forward': lambda self, x: self.dot(x) + self.ub(x[:, 0]).view(-1) + self.mb(x[:, 1]).view(-1)})
+    assert check_dot_product_model(right, with_bias=True)
