@@ -58,7 +58,10 @@ def learner_rmse(learn):
     return root_mean_squared_error(targs, preds)
 
 # %% ../nbs/17_published_splits.ipynb #19796361
-PUBLISHED_TUNED = {}  # label -> the settings its search on u1.base chose: written from bench/results/published_peers.txt
+PUBLISHED_TUNED = {  # label -> the settings its search on u1.base chose, from bench/results/published_peers.txt
+    'surprise SVD': {'n_factors': 150, 'n_epochs': 80, 'lr_all': 0.005, 'reg_all': 0.1},
+    'surprise SVDpp': {'n_factors': 20, 'n_epochs': 40, 'lr_all': 0.005, 'reg_all': 0.05},
+}
 
 # %% ../nbs/17_published_splits.ipynb #911b2f69
 def svdpp_model(n_factors=50, y_range=(0, 5.5)):

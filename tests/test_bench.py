@@ -48,15 +48,17 @@ def test_every_script_quoted_has_its_output_committed():
 def _committed(script): return (BENCH/'results'/f'{script}.txt').read_text()
 
 
-@pytest.mark.parametrize('script, name, module, registry', [('tune', 'TUNED', 'compare', 'PEERS'),
-                                                            ('ranking_search', 'RANKING_TUNED', 'implicit', 'RANKERS')])
-def test_tuned_settings_are_what_the_committed_search_chose(script, name, module, registry):
-    "The settings the notebooks fit (`compare.TUNED`, `implicit.RANKING_TUNED`) are the last line of their search's committed run."
+@pytest.mark.parametrize('script, name, module, keys', [
+    ('tune', 'TUNED', 'compare', 'PEERS'), ('ranking_search', 'RANKING_TUNED', 'implicit', 'RANKERS'),
+    ('published_peers', 'PUBLISHED_TUNED', 'published', ['surprise SVD', 'surprise SVDpp'])])
+def test_tuned_settings_are_what_the_committed_search_chose(script, name, module, keys):
+    "The settings the notebooks fit (`TUNED`, `RANKING_TUNED`, `PUBLISHED_TUNED`) are the last such line of their search's committed run."
     module = importlib.import_module(f'collab_course.{module}')
     line = [l for l in _committed(script).splitlines() if l.startswith(f'{name} = ')][-1]
     committed, fitted = ast.literal_eval(line[len(f'{name} = '):]), getattr(module, name)
     assert committed == fitted, f"bench/results/{script}.txt chose {committed}, the package fits {fitted}"
-    assert sorted(fitted) == sorted(getattr(module, registry)), (sorted(fitted), sorted(getattr(module, registry)))
+    expected = sorted(getattr(module, keys) if isinstance(keys, str) else keys)
+    assert sorted(fitted) == expected, (sorted(fitted), expected)
 
 
 def _sentences_citing_bench():
