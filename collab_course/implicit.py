@@ -23,7 +23,7 @@ from threadpoolctl import threadpool_limits
 from fastai.data.transforms import CategoryMap
 from .ranking import ranking_protocol, ranking_metrics, all_pair_scores
 from .bootstrap import top_n
-from .compare import Peer, N_CONFIGS
+from .compare import Peer
 
 # %% ../nbs/19_ranking_model.ipynb #b5fdc2b1
 def implicit_pairs(df, users, items, user_name='user', item_name='title', rating_name='rating', min_rating=None):
