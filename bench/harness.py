@@ -10,7 +10,7 @@ from pathlib import Path
 from collab_course.runtime import set_threads
 from collab_course.compare import timed
 
-__all__ = ['start', 'environment', 'median_run', 'timed', 'optimiser_steps']
+__all__ = ['start', 'environment', 'median_run', 'timed', 'optimiser_steps', 'print_winners']
 
 
 def _version(package):
@@ -52,6 +52,16 @@ def median_run(fn, runs):
     if runs < 1: raise SystemExit(f"--runs must be at least 1, got {runs}")
     results = [timed(fn) for _ in range(runs)]
     return statistics.median(s for s, _ in results), results[-1][1]
+
+
+def print_winners(found, metric, seconds, name):
+    "A search script's table of winners, `found` = {label: (settings, inner score, valid score per seed, seconds)}, then the line `name = {label: settings}` that the package's settings are checked against."
+    print(f"| model | chosen settings | inner {metric} | valid {metric}, seed 42 | mean | min | max | {seconds} |")
+    print("|---|---|---|---|---|---|---|---|")
+    for label, (cfg, inner, runs, secs) in found.items():
+        print(f"| {label} | {cfg} | {inner:.4f} | {runs[0]:.4f} | {statistics.mean(runs):.4f} | {min(runs):.4f} | "
+              f"{max(runs):.4f} | {secs:.1f} |")
+    print(f"\n{name} =", {label: cfg for label, (cfg, *_) in found.items()})
 
 
 if __name__ == "__main__": print(environment(1))  # the header every bench script prints, for this machine

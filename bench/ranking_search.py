@@ -11,7 +11,7 @@ scored once on the course's valid rows with several seeds, timed. The last line 
 import argparse, statistics
 from functools import partial
 
-from harness import start, timed
+from harness import print_winners, start, timed
 
 from collab_course.compare import N_CONFIGS, best_config, split_frames, tune
 from collab_course.data import get_movielens, load_ratings
@@ -37,12 +37,7 @@ def main(only, seeds):
     train_df, valid_df = split_frames(load_ratings(get_movielens()))  # `tune` is given the training rows only
     found = {label: search(label, train_df, valid_df, seeds) for label in (only or list(RANKERS))}
     print(f"\nthe winners, trained on all training rows, valid NDCG@10 over seeds {seeds} (fit and scoring, median seconds):")
-    print("| model | chosen settings | inner NDCG@10 | valid NDCG@10, seed 42 | mean | min | max | seconds |")
-    print("|---|---|---|---|---|---|---|---|")
-    for label, (cfg, inner, runs, secs) in found.items():
-        print(f"| {label} | {cfg} | {inner:.4f} | {runs[0]:.4f} | {statistics.mean(runs):.4f} | {min(runs):.4f} | "
-              f"{max(runs):.4f} | {secs:.1f} |")
-    print("\nRANKING_TUNED =", {label: cfg for label, (cfg, *_) in found.items()})
+    print_winners(found, 'NDCG@10', 'seconds', 'RANKING_TUNED')
 
 
 if __name__ == '__main__':

@@ -8,10 +8,10 @@ how far a change of seed alone moves it. The last line is `compare.TUNED`, the s
 
     python bench/tune.py [--only 'surprise SVD' ...] [--seeds 42 1 2 3 4]
 """
-import argparse, statistics
+import argparse
 from functools import partial
 
-from harness import start, timed
+from harness import print_winners, start, timed
 
 from collab_course.compare import N_CONFIGS, PEERS, best_config, peer_mse, split_frames, tune
 from collab_course.data import get_movielens, load_ratings
@@ -38,12 +38,7 @@ def main(only, seeds):
     labels = only or list(PEERS)
     found = {label: search(label, train_df, valid_df, seeds) for label in labels}
     print(f"\nthe winners, fitted on all training rows, valid MSE over seeds {seeds}:")
-    print("| model | chosen settings | inner MSE | valid MSE, seed 42 | mean | min | max | fit s |")
-    print("|---|---|---|---|---|---|---|---|")
-    for label, (cfg, inner, runs, secs) in found.items():
-        print(f"| {label} | {cfg} | {inner:.4f} | {runs[0]:.4f} | {statistics.mean(runs):.4f} | {min(runs):.4f} | "
-              f"{max(runs):.4f} | {secs:.1f} |")
-    print("\nTUNED =", {label: cfg for label, (cfg, *_) in found.items()})
+    print_winners(found, 'MSE', 'fit s', 'TUNED')
 
 
 if __name__ == '__main__':
