@@ -113,7 +113,7 @@ def _check_new_ratings(ratings_by_title):
         if isinstance(r, bool) or not isinstance(r, (int, float, np.integer, np.floating)) or not 1 <= r <= 5:
             raise ValueError(f"fit_new_user: the rating for {title!r} is {r!r}; ratings must be numbers from 1 to 5")
 
-def fit_new_user(learn, ratings_by_title: dict, n_steps=200, lr=0.05, wd=0.1, seed=42):
+def fit_new_user(learn, ratings_by_title: dict, n_steps=200, lr=0.05, pull=0.1, seed=42):
     "Factors and bias for a new user fitted to `{title: rating}` with every trained parameter frozen. Returns (factors, bias)."
     _check_new_ratings(ratings_by_title)
     idxs = torch.tensor([title_index(learn, title) for title in ratings_by_title])
@@ -125,11 +125,11 @@ def fit_new_user(learn, ratings_by_title: dict, n_steps=200, lr=0.05, wd=0.1, se
     gen = torch.Generator().manual_seed(seed)
     vec = (start_vec + 0.01 * torch.randn(start_vec.shape, generator=gen)).requires_grad_()
     bias = start_bias.clone().requires_grad_()
-    opt = Adam([vec, bias], lr=lr, wd=0.)  # fastai's Adam, as Learner uses; the penalty below replaces weight decay
+    opt = Adam([vec, bias], lr=lr, wd=0.)  # fastai's Adam, as Learner uses; no weight decay: `pull` below replaces it
     for _ in range(n_steps):
         pred = apply_y_range(items @ vec + item_bias + bias, t.y_range)
         penalty = ((vec - start_vec) ** 2).sum() + (bias - start_bias) ** 2
-        loss = ((pred - target) ** 2).mean() + wd * penalty
+        loss = ((pred - target) ** 2).mean() + pull * penalty
         loss.backward(); opt.step(); opt.zero_grad()
     return vec.detach(), bias.detach()
 

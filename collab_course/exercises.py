@@ -149,7 +149,10 @@ def check_crosstab(fn):
           "(`ratings.user.value_counts()`) and keep the largest counts, not the first ids.")
     _hint(set(got.columns) == set(want.columns), "The columns are not the most rated movies: count ratings per movie.")
     _hint(got.shape == want.shape, f"Expected {want.shape[0]} users × {want.shape[1]} movies, got shape {got.shape}.")
-    got = got.sort_index().sort_index(axis=1).to_numpy(float)
+    _hint(list(got.index) == sorted(got.index) and list(got.columns) == sorted(got.columns),
+          "Right users and movies, but not in order: sort the rows and the columns by id (`.sort_index()` sorts the rows, "
+          "`.sort_index(axis=1)` the columns).")
+    got = got.to_numpy(float)
     if np.isin(got, [0, 1]).all():
         raise AssertionError("Your cells hold counts (how many times each user rated each movie), not ratings: "
                              "`pd.crosstab` counts unless you give it `values=` (the ratings) and `aggfunc=`.")

@@ -109,6 +109,8 @@ def test_crosstab_accepts_pivot_table(): assert check_crosstab(crosstab_by())
     (crosstab_by(n_users_delta=-1), 'off-by-one'),
     (crosstab_by(busiest=False), 'not the most active users'),
     (crosstab_by(fill=0), 'NaN if unrated'),
+    (lambda r, n, m: crosstab_by()(r, n, m).iloc[::-1], 'not in order'),
+    (lambda r, n, m: crosstab_by()(r, n, m).iloc[:, ::-1], 'not in order'),
     (lambda r, n, m: r.head(n), 'not the most active users'),
     (lambda r, n, m: r.values, 'Return a pandas DataFrame'),
 ])
