@@ -1,68 +1,65 @@
-"""Seeded search for the autoencoder of 18_autoencoder and its blend with the factor model, without looking at u1.test.
+"""The search behind `autorec.AUTOREC_SETTINGS` and `autorec.BLEND_WEIGHT` of 18_autoencoder: `compare.tune`, the
+search every peer went through, on u1.base's rows only, then the blend's weight on the same inner split.
 
-u1.base is split again (80/20, seeded, as in `published_search.py`) into inner training and inner validation rows.
-Each `ItemAutoRec` candidate (hidden units, epochs, learning rate, penalty `lam`) is trained on the inner training rows
-with fastai's `Learner` and scored by RMSE on the inner validation rows. The best one is then blended with the
-`SVDppDotProductBias` of 17_published_splits (its chosen settings, `SVDPP_SETTINGS`), for autoencoder weights 0 to 1; the best weight is kept. Finally the
-chosen autoencoder, the factor model and their blend are retrained on all of u1.base and scored once on u1.test.
+1. `tune` splits u1.base again (80/20, seed 42), draws `N_CONFIGS` `ItemAutoRec` candidates from
+   `autorec.AUTOREC_SPACE` with a seeded generator, keeping those within the budget `autorec_within_budget` (hidden
+   units times epochs at most `AUTOREC_MAX_WORK`), and ranks them by RMSE on the inner validation rows.
+2. On the same inner split, the winner's predictions are blended with those of the `SVDppDotProductBias` of
+   17_published_splits (`SVDPP_SETTINGS`), for autoencoder weights 0, 0.1, ..., 1; the best weight is kept.
+3. The winner is trained on all of u1.base with several seeds and scored on u1.test, and so are the factor model and
+   the blend (seed 42): those scores play no part in the choices. The last lines are `AUTOREC_SETTINGS` and `BLEND_WEIGHT`.
 
-    python bench/autorec_search.py
+    python bench/autorec_search.py [--seeds 42 1 2 3 4]
 """
+import argparse
+
 import numpy as np
+from sklearn.metrics import root_mean_squared_error as rmse  # rmse(y_true, y_pred)
 
-from harness import start, timed
+from harness import logged_search, print_winners, start, timed
 
-from collab_course.loaders import seeded_split
-from sklearn.metrics import root_mean_squared_error as rmse  # rmse(y_true, y_pred): symmetric, so the order is free
-from collab_course.published import read_fold, valid_predictions, SVDPP_SETTINGS, fit_svdpp
-from collab_course.autorec import autorec_dls, fit_autorec, autorec_predictions
+from collab_course.compare import split_frames
+from collab_course.published import SVDPP_SETTINGS, ensemble_predictions, fit_svdpp, read_fold
+from collab_course.autorec import AUTOREC_MAX_WORK, AUTOREC_SPACE, autorec_rmse, autorec_within_budget, predict_autorec
 
-# (n_hidden, epochs, lr, lam)
-CANDIDATES = [(300, 100, 1e-2, 30), (300, 100, 1e-2, 20), (300, 100, 1e-2, 50), (500, 100, 1e-2, 30),
-              (500, 100, 1e-2, 50), (300, 60, 1e-2, 30), (300, 150, 1e-2, 30), (300, 100, 3e-3, 30)]
 WEIGHTS = np.round(np.linspace(0, 1, 11), 1)
-
-
-def autorec(base, test, cand):
-    "Predictions for `test` and training seconds of autoencoder candidate `cand` trained on `base`."
-    h, epochs, lr, lam = cand
-    secs, preds = timed(lambda: autorec_predictions(fit_autorec(autorec_dls(base, test), h, epochs, lr, lam), test))
-    return preds, secs
 
 
 def factor_model(base, test):
     "Predictions for `test` (in its order) and training seconds of the factor model trained on `base`."
-    secs, (learn,) = timed(lambda: fit_svdpp(base, test, **SVDPP_SETTINGS))
-    return valid_predictions(learn)[0], secs
+    secs, learners = timed(lambda: fit_svdpp(base, test, **SVDPP_SETTINGS))
+    return ensemble_predictions(learners)[0], secs
 
 
-def main():
+def main(seeds):
     start()
     base, test = read_fold(1)
-    inner_train, inner_valid = seeded_split(len(base), 0.2, 42)
-    inner = base.iloc[inner_train].reset_index(drop=True), base.iloc[inner_valid].reset_index(drop=True)
-    targets = inner[1]['rating']
-    print("| hidden | epochs | lr | lam | inner RMSE | train s |\n|---|---|---|---|---|---|")
-    results = []
-    for cand in CANDIDATES:
-        preds, secs = autorec(*inner, cand)
-        results.append((rmse(preds, targets), cand, preds))
-        print(f"| {' | '.join(map(str, cand))} | {results[-1][0]:.4f} | {secs:.1f} |", flush=True)
-    best_rmse, best, best_preds = min(results, key=lambda r: r[0])
-    mf_preds, mf_secs = factor_model(*inner)
-    print(f"\nfactor model on the inner split: RMSE {rmse(mf_preds, targets):.4f}, {mf_secs:.1f} s")
-    print("\n| autoencoder weight | inner RMSE |\n|---|---|")
-    blends = {w: rmse(w * best_preds + (1 - w) * mf_preds, targets) for w in WEIGHTS}
+    table, cfg = logged_search('ItemAutoRec', autorec_rmse, AUTOREC_SPACE, 'AUTOREC_SPACE', base, autorec_within_budget,
+                               f'hidden units times epochs at most {AUTOREC_MAX_WORK:,}')
+
+    fit_rows, score_rows = split_frames(base)  # the inner split `tune` used
+    targets = score_rows['rating']
+    a_inner = predict_autorec(fit_rows, score_rows, **cfg)
+    m_inner, _ = factor_model(fit_rows, score_rows)
+    print(f"\nfactor model ({SVDPP_SETTINGS}) on the inner split: RMSE {rmse(targets, m_inner):.4f}")
+    blends = {float(w): rmse(targets, w * a_inner + (1 - w) * m_inner) for w in WEIGHTS}
+    print("| autoencoder weight | inner RMSE |\n|---|---|")
     for w, r in blends.items(): print(f"| {w} | {r:.4f} |")
     weight = min(blends, key=blends.get)
-    print(f"\nchosen: autoencoder {best} (inner {best_rmse:.4f}), weight {weight} (inner {blends[weight]:.4f})")
-    a_preds, a_secs = autorec(base, test, best)
+    print(f"chosen weight: {weight} (inner RMSE {blends[weight]:.4f})", flush=True)
+
+    secs, preds = timed(lambda: [predict_autorec(base, test, **cfg, seed=s) for s in seeds])
+    runs = [rmse(test['rating'], p) for p in preds]
+    print(f"\nthe winner, trained on u1.base, RMSE on u1.test over seeds {seeds}:")
+    print_winners({'ItemAutoRec': (cfg, table.loc[0, 'inner RMSE'], runs, secs / len(seeds))}, 'RMSE', 'fit s', scored_on='u1.test')
     m_preds, m_secs = factor_model(base, test)
-    print("\nretrained on u1.base and scored once on u1.test:\n| model | u1.test RMSE | train s |\n|---|---|---|")
-    print(f"| ItemAutoRec | {rmse(a_preds, test['rating']):.4f} | {a_secs:.1f} |")
-    print(f"| SVDppDotProductBias | {rmse(m_preds, test['rating']):.4f} | {m_secs:.1f} |")
-    print(f"| blend, weight {weight} | {rmse(weight * a_preds + (1 - weight) * m_preds, test['rating']):.4f} | {a_secs + m_secs:.1f} |")
+    print("\ntrained on u1.base and scored once on u1.test (seed 42):\n| model | u1.test RMSE |\n|---|---|")
+    print(f"| ItemAutoRec | {runs[0]:.4f} |\n| SVDppDotProductBias | {rmse(test['rating'], m_preds):.4f} |")
+    print(f"| blend, weight {weight} | {rmse(test['rating'], weight * preds[0] + (1 - weight) * m_preds):.4f} |")
+    print(f"\nAUTOREC_SETTINGS = {cfg}\nBLEND_WEIGHT = {weight}")
 
 
 if __name__ == '__main__':
-    main()
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('--seeds', nargs='+', type=int, default=[42, 1, 2, 3, 4])
+    main(p.parse_args().seeds)

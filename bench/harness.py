@@ -10,7 +10,7 @@ from pathlib import Path
 from collab_course.runtime import set_threads
 from collab_course.compare import timed
 
-__all__ = ['start', 'environment', 'median_run', 'timed', 'optimiser_steps', 'print_winners']
+__all__ = ['start', 'environment', 'median_run', 'timed', 'optimiser_steps', 'print_winners', 'logged_search']
 
 
 def _version(package):
@@ -54,14 +54,25 @@ def median_run(fn, runs):
     return statistics.median(s for s, _ in results), results[-1][1]
 
 
-def print_winners(found, metric, seconds, name):
-    "A search script's table of winners, `found` = {label: (settings, inner score, valid score per seed, seconds)}, then the line `name = {label: settings}` that the package's settings are checked against."
-    print(f"| model | chosen settings | inner {metric} | valid {metric}, seed 42 | mean | min | max | {seconds} |")
+def print_winners(found, metric, seconds, name=None, scored_on='valid'):
+    "A search script's table of winners, `found` = {label: (settings, inner score, score on `scored_on` per seed, seconds)}, then (given a `name`) the line `name = {label: settings}` that the package's settings are checked against."
+    print(f"| model | chosen settings | inner {metric} | {scored_on} {metric}, seed 42 | mean | min | max | {seconds} |")
     print("|---|---|---|---|---|---|---|---|")
     for label, (cfg, inner, runs, secs) in found.items():
         print(f"| {label} | {cfg} | {inner:.4f} | {runs[0]:.4f} | {statistics.mean(runs):.4f} | {min(runs):.4f} | "
               f"{max(runs):.4f} | {secs:.1f} |")
-    print(f"\n{name} =", {label: cfg for label, (cfg, *_) in found.items()})
+    if name is not None: print(f"\n{name} =", {label: cfg for label, (cfg, *_) in found.items()})
+
+
+def logged_search(label, score, space, space_name, rows, allowed, budget, metric='inner RMSE'):
+    "`compare.tune` of `score` over `space` on u1.base's `rows`, printing each candidate as it is scored and the winner; returns the table and the winner's settings."
+    from collab_course.compare import N_CONFIGS, best_config, tune
+    print(f"\n## {label} on u1.base: {N_CONFIGS} candidates from {space_name} = {space}, budget: {budget}", flush=True)
+    log = lambda row: print(f"  {metric} {row[metric]:.4f}  {row['seconds']:6.1f} s  { {k: row[k] for k in space} }", flush=True)
+    table = tune(score, space, rows, N_CONFIGS, allowed=allowed, metric=metric, log=log)
+    cfg = best_config(table, space)
+    print(f"chosen: {cfg}  ({metric} {table.loc[0, metric]:.4f}, {table['seconds'].sum():.0f} s of search)", flush=True)
+    return table, cfg
 
 
 if __name__ == "__main__": print(environment(1))  # the header every bench script prints, for this machine

@@ -61,6 +61,16 @@ def test_tuned_settings_are_what_the_committed_search_chose(script, name, module
     assert sorted(fitted) == expected, (sorted(fitted), expected)
 
 
+@pytest.mark.parametrize('script, name, module', [
+    ('published_search', 'SVDPP_SETTINGS', 'published'), ('autorec_search', 'AUTOREC_SETTINGS', 'autorec'),
+    ('autorec_search', 'BLEND_WEIGHT', 'autorec')])
+def test_course_settings_are_what_the_committed_search_chose(script, name, module):
+    "The settings 17_published_splits and 18_autoencoder fit are the last such line of their search's committed run."
+    line = [l for l in _committed(script).splitlines() if l.startswith(f'{name} = ')][-1]
+    committed, fitted = ast.literal_eval(line[len(f'{name} = '):]), getattr(importlib.import_module(f'collab_course.{module}'), name)
+    assert committed == fitted, f"bench/results/{script}.txt chose {committed}, the package fits {fitted}"
+
+
 def _sentences_citing_bench():
     root = BENCH.parent
     texts = [('README.md', (root/'README.md').read_text())]
