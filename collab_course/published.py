@@ -119,7 +119,7 @@ def cv_summary(fold_rmse):
 def with_published(summary, published=None, chosen_on=None):
     "The rows of `cv_summary` (protocol: u1 to u5; what each one's settings were chosen on from `chosen_on`), then the published figures, with each one's protocol, comparability and selection."
     published = PUBLISHED_RMSE if published is None else published
-    ours = summary.assign(protocol='u1 split; u1-u5 folds', comparable='', source='this notebook',
+    ours = summary.assign(protocol=np.where(summary['5-fold mean'].notna(), 'u1 split; u1-u5 folds', 'u1 split'), comparable='', source='this notebook',
                           **{'chosen on': pd.Series(chosen_on or {}, dtype=object).reindex(summary.index).fillna('')})
     theirs = published.set_index('method').rename(columns={'RMSE': 'published RMSE'})
     both = summary.index.intersection(theirs.index)
