@@ -111,6 +111,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                          'collab_course.exercises._call': ('exercises.html#_call', 'collab_course/exercises.py'),
                                          'collab_course.exercises._check_biases_added': ( 'exercises.html#_check_biases_added',
                                                                                           'collab_course/exercises.py'),
+                                         'collab_course.exercises._check_biases_train': ( 'exercises.html#_check_biases_train',
+                                                                                          'collab_course/exercises.py'),
                                          'collab_course.exercises._fit': ('exercises.html#_fit', 'collab_course/exercises.py'),
                                          'collab_course.exercises._forked': ('exercises.html#_forked', 'collab_course/exercises.py'),
                                          'collab_course.exercises._hint': ('exercises.html#_hint', 'collab_course/exercises.py'),

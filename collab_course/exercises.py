@@ -262,16 +262,31 @@ q13 = Exercise(13, check_class, 'Recommender', [
 
 # %% ../nbs/10_exercises.ipynb #71d30c51
 def _check_biases_added(model, x, n_users, n_items):
-    "Raising every entry of the user-bias table, then of the movie-bias table, must raise every prediction of the batch `x`."
-    for n, who in ((n_users, 'user'), (n_items, 'movie')):
+    "Raising one user's bias (then one movie's) must raise exactly the predictions of the rows of `x` with that user (movie)."
+    for n, who, col in ((n_users, 'user', 0), (n_items, 'movie', 1)):
         tables = [p for p in model.parameters() if p.shape in ((n, 1), (n,))]
         _hint(len(tables) == 1, f"Expected one {who} bias table of shape ({n}, 1), found {len(tables)}.")
+        chosen = int(x[0, col])
         before = model(x).flatten()
-        tables[0].add_(1.)
+        tables[0][chosen] += 1.
         after = model(x).flatten()
-        tables[0].sub_(1.)
-        _hint(bool((after > before).all()), f"Raising the {who} biases does not raise every prediction: add the {who}'s bias to "
-              "the dot product (not multiplied by anything), for every row of the batch.")
+        tables[0][chosen] -= 1.
+        mine = x[:, col] == chosen
+        _hint(bool((after[mine] > before[mine]).all()), f"Raising the bias of {who} {chosen} does not raise the predictions of "
+              f"its rows: look up the {who} biases with the {who} ids, `x[:, {col}]`, and add them to the dot product (not "
+              "multiplied by anything).")
+        _hint(torch.allclose(after[~mine], before[~mine]), f"Raising the bias of {who} {chosen} changed the predictions of rows "
+              f"of other {who}s: look up the {who} biases with the {who} ids, `x[:, {col}]`.")
+
+def _check_biases_train(model, x, n_users, n_items):
+    "Both bias tables must receive a gradient from the predictions: a detached or copied bias never trains."
+    model.zero_grad()
+    model(x).sum().backward()
+    for n, who in ((n_users, 'user'), (n_items, 'movie')):
+        table = next(p for p in model.parameters() if p.shape in ((n, 1), (n,)))
+        _hint(table.grad is not None and bool(table.grad.abs().sum() > 0), f"The {who} biases get no gradient, so training "
+              f"never changes them: use the bias table's output directly in `forward`, without `.detach()` or a copy.")
+    model.zero_grad()
 
 @_forked
 def check_dot_product_model(cls, with_bias=False, n_factors=4):
@@ -311,6 +326,7 @@ def check_dot_product_model(cls, with_bias=False, n_factors=4):
         if with_bias: _check_biases_added(model, x, n_users, n_items)
         _hint(not torch.equal(model(other_user), out), "Changing the user does not change the prediction: look up the "
               "user's factors with `x[:,0]` and use them.")
+    if with_bias: _check_biases_train(model, x, n_users, n_items)
     after = _fit(model, train, valid)
     mean_mse, bias_mse = _reference_mses(train, valid, n_users, n_items)
     _hint(after < 0.5 * min(mean_mse, bias_mse), f"After training, your model's validation MSE is {after:.3f}. That is not "
@@ -514,8 +530,9 @@ def check_lowest_means(fn):
     rows = [(user, title, r) for title, rs in stars.items() for user, r in enumerate(rs, start=1)]
     ratings = pd.DataFrame(rows, columns=['user', 'title', 'rating']).sample(frac=1, random_state=0)
     means = {t: np.mean(rs) for t, rs in stars.items()}
-    for n in (3, 1):
-        got = _call(fn, ratings.copy(), n, what='lowest_mean_titles')
+    # the same rows twice: shuffled, and each title's lowest rating first (a 'first rating per title' answer then fails)
+    for rows_in, n in [(ratings, 3), (ratings, 1), (ratings.sort_values('rating', kind='stable'), 3)]:
+        got = _call(fn, rows_in.copy(), n, what='lowest_mean_titles')
         if isinstance(got, pd.Series) and not all(isinstance(v, str) for v in got.values):
             raise AssertionError(f"lowest_mean_titles returned a Series of numbers: return the titles (its `.index`), not the means.")
         _hint(isinstance(got, (list, tuple, pd.Index, pd.Series, np.ndarray, pd.api.extensions.ExtensionArray)),
@@ -581,28 +598,33 @@ q25 = Exercise(25, check_layers, 'my_layers', [
 # %% ../nbs/10_exercises.ipynb #93ed221c
 def check_new_user(fn):
     "Check `fn(user_factors, user_bias, movie_factors, movie_bias, n)` returns the `n` best movies for the average user, best first."
-    g = torch.Generator().manual_seed(3)
-    uf, ub = torch.randn(6, 3, generator=g) + torch.tensor([1., -0.5, 0.3]), torch.randn(6, generator=g)
-    mf, mb = torch.randn(8, 3, generator=g), torch.randn(8, generator=g)
-    user = uf.mean(0)
-    score = mf @ user + mb + ub.mean()
-    n = 3
-    want = score.argsort(descending=True)[:n]
-    advice = {'size mismatch': "the shapes do not fit. Average the user factors over the users (`mean(0)`), which gives one "
-                               "vector with as many entries as there are factors."}
-    got = _call(fn, uf.clone(), ub.clone(), mf.clone(), mb.clone(), n, what='new_user_top', advice=advice)
-    got = torch.as_tensor(got)
-    _hint(got.shape == (n,), f"Return the indices of {n} movies, got shape {tuple(got.shape)}.")
-    if got.is_floating_point() and not torch.equal(got, got.round()):
-        raise AssertionError(f"new_user_top returned {got.tolist()}: those look like scores. Return the movies' indices (`argsort`).")
-    got = got.long()
-    if torch.equal(got, score.argsort()[:n]): raise AssertionError("Those are the movies with the lowest scores: sort descending.")
-    if torch.equal(got, (mf @ user).argsort(descending=True)[:n]):
-        raise AssertionError("The ranking ignores the movie biases: a movie's score is its factors · the user's factors plus "
-                             "the movie's bias (plus the user's bias, which is the same for every movie).")
-    if torch.equal(got, (mf @ mf.mean(0) + mb).argsort(descending=True)[:n]):
-        raise AssertionError("You averaged the movie factors: the new user is the average of the *user* factors.")
-    _hint(torch.equal(got, want), f"Expected movies {want.tolist()}, best first; got {got.tolist()}.")
+    for seed in (3, 7):  # seed 7 tells the average user apart from averaging each user's ranking of the movies
+        g = torch.Generator().manual_seed(seed)
+        uf, ub = torch.randn(6, 3, generator=g) + torch.tensor([1., -0.5, 0.3]), torch.randn(6, generator=g)
+        mf, mb = torch.randn(8, 3, generator=g), torch.randn(8, generator=g)
+        user = uf.mean(0)
+        score = mf @ user + mb + ub.mean()
+        n = 3
+        want = score.argsort(descending=True)[:n]
+        advice = {'size mismatch': "the shapes do not fit. Average the user factors over the users (`mean(0)`), which gives one "
+                                   "vector with as many entries as there are factors."}
+        got = _call(fn, uf.clone(), ub.clone(), mf.clone(), mb.clone(), n, what='new_user_top', advice=advice)
+        got = torch.as_tensor(got)
+        _hint(got.shape == (n,), f"Return the indices of {n} movies, got shape {tuple(got.shape)}.")
+        if got.is_floating_point() and not torch.equal(got, got.round()):
+            raise AssertionError(f"new_user_top returned {got.tolist()}: those look like scores. Return the movies' indices (`argsort`).")
+        got = got.long()
+        if torch.equal(got, score.argsort()[:n]): raise AssertionError("Those are the movies with the lowest scores: sort descending.")
+        if torch.equal(got, (mf @ user).argsort(descending=True)[:n]):
+            raise AssertionError("The ranking ignores the movie biases: a movie's score is its factors · the user's factors plus "
+                                 "the movie's bias (plus the user's bias, which is the same for every movie).")
+        if torch.equal(got, (mf @ mf.mean(0) + mb).argsort(descending=True)[:n]):
+            raise AssertionError("You averaged the movie factors: the new user is the average of the *user* factors.")
+        mean_ranks = torch.stack([(mf @ u + mb).argsort(descending=True).argsort() for u in uf]).float().mean(0)
+        if torch.equal(got, mean_ranks.argsort()[:n]) and not torch.equal(got, want):
+            raise AssertionError("You averaged each user's ranking of the movies: the question asks for the ranking of one "
+                                 "new user, the average user. Average the factors first, then score every movie once.")
+        _hint(torch.equal(got, want), f"Expected movies {want.tolist()}, best first; got {got.tolist()}.")
     return True
 
 q27 = Exercise(27, check_new_user, 'new_user_top', [

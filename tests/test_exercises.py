@@ -240,6 +240,14 @@ class FlatDotBias(RightDotBias):  # flat shapes instead of keepdim
 class BiasesOnly(RightDotBias):  # the factor tables exist but the dot product was left out
     def forward(self, x): return self.ub(x[:, 0]) + self.mb(x[:, 1])
 
+class UserBiasByMovie(RightDotBias):  # the user bias looked up with the movie ids
+    def forward(self, x):
+        return (self.u(x[:, 0]) * self.m(x[:, 1])).sum(dim=1, keepdim=True) + self.ub(x[:, 1]) + self.mb(x[:, 1])
+
+class DetachedMovieBias(RightDotBias):  # the movie bias never trains
+    def forward(self, x):
+        return (self.u(x[:, 0]) * self.m(x[:, 1])).sum(dim=1, keepdim=True) + self.ub(x[:, 0]) + self.mb(x[:, 1]).detach()
+
 def test_model_checker_accepts_right_models():
     assert check_dot_product_model(RightDot)
     assert check_dot_product_model(ParamsDot)
@@ -256,6 +264,8 @@ def test_model_checker_accepts_right_models():
     (RightDot, dict(with_bias=True), 'forgot the biases'),
     (BiasesOnly, dict(with_bias=True), r'a model with only biases \(\d\.\d{3}\)'),
     (RightDotBias, {}, 'Expected .* parameters'),
+    (UserBiasByMovie, dict(with_bias=True), r'look up the user biases with the user ids, `x\[:, 0\]`'),
+    (DetachedMovieBias, dict(with_bias=True), 'The movie biases get no gradient'),
 ])
 def test_model_checker_rejects(answer, kwargs, hint): rejects(check_dot_product_model, answer, hint, **kwargs)
 
@@ -390,6 +400,7 @@ def test_lowest_means_accepts_another_way():
     (lambda r, n: list(r.groupby('title').rating.sum().sort_values().index[:n]), 'sum of the ratings'),
     (lambda r, n: list(r.groupby('user').rating.mean().sort_values().index[:n]), 'not titles'),
     (lambda r, n: r.groupby('title').rating.mean().sort_values()[:n], 'not the means'),
+    (lambda r, n: list(r.drop_duplicates('title').set_index('title').rating.nsmallest(n).index), 'lowest single'),
 ])
 def test_lowest_means_rejects(answer, hint): rejects(check_lowest_means, answer, hint)
 
@@ -426,6 +437,8 @@ def test_new_user_accepts_other_ways():
     (lambda uf, ub, mf, mb, n: (mf @ mf.mean(0) + mb).argsort(descending=True)[:n], 'averaged the movie factors'),
     (lambda uf, ub, mf, mb, n: (mf @ uf.mean(0) + mb).sort(descending=True).values[:n], 'look like scores'),
     (lambda uf, ub, mf, mb, n: (mf @ uf.mean(1) + mb).argsort(descending=True)[:n], r'mean\(0\)'),
+    (lambda uf, ub, mf, mb, n: torch.stack([(mf @ u + mb).argsort(descending=True).argsort() for u in uf]).float().mean(0).argsort()[:n],
+     "averaged each user's ranking"),
 ])
 def test_new_user_rejects(answer, hint): rejects(check_new_user, answer, hint)
 
@@ -542,7 +555,7 @@ class _FactorsAndBiases(Module):
 ], ids=['unused', 'movie only', 'multiplied'])
 def test_q18_rejects_biases_that_are_not_added(forward):
     wrong = type('Wrong', (_FactorsAndBiases,), {'forward': forward})
-    with pytest.raises(AssertionError, match='biases does not raise every prediction'):
+    with pytest.raises(AssertionError, match='does not raise the predictions of its rows'):
         check_dot_product_model(wrong, with_bias=True)
     right = type('Right', (_FactorsAndBiases,), {'forward': lambda self, x: self.dot(x) + self.ub(x[:, 0]).view(-1) + self.mb(x[:, 1]).view(-1)})
     assert check_dot_product_model(right, with_bias=True)
