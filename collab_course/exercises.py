@@ -441,6 +441,8 @@ q17 = Exercise(17, check_cross_entropy_model, 'MyRatingClasses', [
 """)
 
 # %% ../nbs/10_exercises.ipynb #8c82a5fa
+from collections.abc import Iterator
+
 def _wd_case(seed=0):
     g = torch.Generator().manual_seed(seed)
     return torch.tensor(0.75), [torch.randn(3, 2, generator=g), torch.randn(4, generator=g)], 0.1
@@ -466,7 +468,7 @@ def check_weight_decay_grad(fn):
     "Check `fn(params, wd)` returns the gradient of `wd * sum(p**2)` for each parameter: `2 * wd * p`."
     _, params, wd = _wd_case(1)
     got = _call(fn, [p.clone() for p in params], wd, what='my_wd_grad')
-    got = list(got) if isinstance(got, (list, tuple)) else [got]
+    got = list(got) if isinstance(got, (list, tuple, Iterator)) else [got]  # a generator of gradients is fine too
     _hint(len(got) == len(params), f"Return one gradient per parameter tensor ({len(params)}), got {len(got)}.")
     for g, p in zip(got, params):
         g = torch.as_tensor(g, dtype=torch.float32)
@@ -664,6 +666,10 @@ def check_collab_nn(cls):
     with torch.no_grad():
         other_user, other_movie = x.clone(), x.clone()
         other_user[:, 0], other_movie[:, 1] = (x[:, 0] + 1) % n_users, (x[:, 1] + 1) % n_items
+        flat = out.flatten()
+        _hint(not torch.allclose(flat, flat[0].expand_as(flat)), f"Every row of the batch gets the same prediction "
+              f"({flat[0].item():.3f}): the model ignores its inputs. A ReLU after the last Linear layer does this when every "
+              "output starts below zero; only `sigmoid_range` should follow that layer.")
         _hint(not torch.equal(model(other_movie), out), "Changing the movie does not change the prediction: embed `x[:,1]` too.")
         _hint(not torch.equal(model(other_user), out), "Changing the user does not change the prediction: embed `x[:,0]` too.")
         saved = [p.detach().clone() for p in model.parameters()]
@@ -676,8 +682,10 @@ def check_collab_nn(cls):
     mean_mse, bias_mse = _reference_mses(train, valid, n_users, n_items)
     _hint(after < 0.6 * min(mean_mse, bias_mse), f"After training, your model's validation MSE is {after:.3f}: not clearly "
           f"better than predicting the mean for everyone ({mean_mse:.3f}) or a model with only biases ({bias_mse:.3f}). "
-          "Is there a non-linearity (`nn.ReLU()`) between the two Linear layers? Without one they add up to a single linear "
-          "layer, which can only add a user part and a movie part.")
+          "Is there a non-linearity (`nn.ReLU()`) between the two Linear layers, and nothing but `sigmoid_range` after the last "
+          "one? Without a non-linearity in between, the two layers add up to a single linear layer, which can only add a user "
+          "part and a movie part; a ReLU after the last layer turns every negative output into 0, so the predictions can never "
+          "go below the middle of the range.")
     return True
 
 q30 = Exercise(30, check_collab_nn, 'MyCollabNN', [

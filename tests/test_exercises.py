@@ -347,6 +347,7 @@ def test_weight_decay_checkers_accept_right_answers():
     assert check_weight_decay_loss(lambda loss, ps, wd: loss + wd * torch.cat([p.flatten() for p in ps]).pow(2).sum())
     assert check_weight_decay_grad(lambda ps, wd: [2 * wd * p for p in ps])
     assert check_weight_decay_grad(grad_by_autograd)
+    assert check_weight_decay_grad(lambda ps, wd: (2 * wd * p for p in ps))  # a generator of gradients
 
 @pytest.mark.parametrize('answer,hint', [
     (lambda loss, ps, wd: wd * sum((p ** 2).sum() for p in ps), 'penalty alone'),
@@ -468,6 +469,9 @@ class NoReLU(NamedLayers):
 class NoRange(NamedLayers):
     def forward(self, x): return self.lin2(F.relu(self.lin1(torch.cat([self.u(x[:, 0]), self.m(x[:, 1])], 1))))
 
+class ReLUAfterOutput(NamedLayers):  # the output cannot go below 0 before sigmoid_range
+    def forward(self, x): return sigmoid_range(F.relu(self.lin2(F.relu(self.lin1(torch.cat([self.u(x[:, 0]), self.m(x[:, 1])], 1))))), 0, 5.5)
+
 class CatDim0(NamedLayers):
     def forward(self, x): return sigmoid_range(self.lin2(F.relu(self.lin1(torch.cat([self.u(x[:, 0]), self.m(x[:, 1])], 0)))), 0, 5.5)
 
@@ -477,6 +481,7 @@ def test_collab_nn_accepts_named_layers(): assert check_collab_nn(NamedLayers)
     (ListLayers, 'hidden from `parameters\\(\\)`'),
     (NoReLU, r'a model with only biases \(\d\.\d{3}\)\. Is there a non-linearity'),
     (NoRange, '0–5.5 range'),
+    (ReLUAfterOutput, 'A ReLU after the last Linear layer'),
     (CatDim0, 'dim=1'),
 ])
 def test_collab_nn_rejects(answer, hint): rejects(check_collab_nn, answer, hint)
