@@ -34,8 +34,8 @@ def factor_model(base, test):
 def main(seeds):
     start()
     base, test = read_fold(1)
-    table, cfg = logged_search('ItemAutoRec', autorec_rmse, AUTOREC_SPACE, 'AUTOREC_SPACE', base, autorec_within_budget,
-                               f'hidden units times epochs at most {AUTOREC_MAX_WORK:,}')
+    table, cfg = logged_search('ItemAutoRec', autorec_rmse, AUTOREC_SPACE, base, autorec_within_budget,
+                               f'hidden units times epochs at most {AUTOREC_MAX_WORK:,}', 'AUTOREC_SPACE')
 
     fit_rows, score_rows = split_frames(base)  # the inner split `tune` used
     targets = score_rows['rating']

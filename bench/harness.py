@@ -2,7 +2,7 @@
 the figures were measured, and the median of several timed runs.
 
 Timing itself is `collab_course.compare.timed` (taught in 14_compare): `secs, result = timed(lambda: ...)`."""
-import math, os, platform, statistics, sys, warnings
+import os, platform, statistics, sys, warnings
 from datetime import datetime, timezone
 from importlib.metadata import version, PackageNotFoundError
 from pathlib import Path
@@ -10,7 +10,7 @@ from pathlib import Path
 from collab_course.runtime import set_threads
 from collab_course.compare import timed
 
-__all__ = ['start', 'environment', 'median_run', 'timed', 'optimiser_steps', 'print_winners', 'logged_search']
+__all__ = ['start', 'environment', 'median_run', 'timed', 'print_winners', 'logged_tune', 'logged_search']
 
 
 def _version(package):
@@ -42,11 +42,6 @@ def start(threads=1):
     print(environment(threads), flush=True)
 
 
-def optimiser_steps(epochs, bs, n_rows=80_000, n_runs=1):
-    "Optimiser steps of `n_runs` trainings of `epochs` epochs over `n_rows` ratings in batches of `bs`: a budget that is the same on any machine."
-    return n_runs * epochs * math.ceil(n_rows / bs)
-
-
 def median_run(fn, runs):
     "Call `fn()` `runs` times; return the median seconds and the last result."
     if runs < 1: raise SystemExit(f"--runs must be at least 1, got {runs}")
@@ -64,13 +59,20 @@ def print_winners(found, metric, seconds, name=None, scored_on='valid'):
     if name is not None: print(f"\n{name} =", {label: cfg for label, (cfg, *_) in found.items()})
 
 
-def logged_search(label, score, space, space_name, rows, allowed, budget, metric='inner RMSE'):
-    "`compare.tune` of `score` over `space` on u1.base's `rows`, printing each candidate as it is scored and the winner; returns the table and the winner's settings."
+def logged_tune(score, space, rows, metric='inner MSE', **kwargs):
+    "`compare.tune` of `score` over `space` on `rows` (`N_CONFIGS` candidates; `kwargs` go to `tune`), printing each candidate as it is scored; returns the table and the winner's settings."
     from collab_course.compare import N_CONFIGS, best_config, tune
-    print(f"\n## {label} on u1.base: {N_CONFIGS} candidates from {space_name} = {space}, budget: {budget}", flush=True)
     log = lambda row: print(f"  {metric} {row[metric]:.4f}  {row['seconds']:6.1f} s  { {k: row[k] for k in space} }", flush=True)
-    table = tune(score, space, rows, N_CONFIGS, allowed=allowed, metric=metric, log=log)
-    cfg = best_config(table, space)
+    table = tune(score, space, rows, N_CONFIGS, metric=metric, log=log, **kwargs)
+    return table, best_config(table, space)
+
+
+def logged_search(label, score, space, rows, allowed, budget, space_name=None, metric='inner RMSE'):
+    "`logged_tune` on u1.base's `rows` under a header naming `label`, the space (given a `space_name`) and the `budget`, then the winner."
+    from collab_course.compare import N_CONFIGS
+    grid = f" from {space_name} = {space}" if space_name else ''
+    print(f"\n## {label} on u1.base: {N_CONFIGS} candidates{grid}, budget: {budget}", flush=True)
+    table, cfg = logged_tune(score, space, rows, metric, allowed=allowed)
     print(f"chosen: {cfg}  ({metric} {table.loc[0, metric]:.4f}, {table['seconds'].sum():.0f} s of search)", flush=True)
     return table, cfg
 

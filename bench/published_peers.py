@@ -15,9 +15,9 @@ a change of seed moves the figures on u1.
 import argparse, statistics
 from functools import partial
 
-from harness import start, timed
+from harness import logged_search, start, timed
 
-from collab_course.compare import N_CONFIGS, PEERS, best_config, fit_surprise, peer_mse, predict_surprise, surprise_model, tune
+from collab_course.compare import PEERS, fit_surprise, peer_mse, predict_surprise, surprise_model
 from collab_course.models import DotProductBias
 from collab_course.published import N_FOLDS, SVDPP_SETTINGS, fit_svdpp, fold_dls, learner_rmse, read_fold
 from collab_course.training import fit_learner, vocab_sizes
@@ -30,12 +30,8 @@ SEARCHED = ['surprise SVD', 'surprise SVDpp']
 def search_on_u1_base(label, base):
     "`compare.tune` for the peer `label` on u1.base's rows only; prints every candidate and returns the winner's settings."
     peer = PEERS[label]
-    print(f"\n## {label} on u1.base: {N_CONFIGS} candidates, budget: {peer.budget}", flush=True)
-    log = lambda row: print(f"  inner MSE {row['inner MSE']:.4f}  {row['seconds']:6.1f} s  { {k: row[k] for k in peer.space} }", flush=True)
-    table = tune(partial(peer_mse, label, item_name='movie'), peer.space, base, N_CONFIGS, allowed=peer.allowed, log=log)
-    cfg = best_config(table, peer.space)
-    print(f"chosen: {cfg}  (inner MSE {table.loc[0, 'inner MSE']:.4f}, {table['seconds'].sum():.0f} s of search)", flush=True)
-    return cfg
+    return logged_search(label, partial(peer_mse, label, item_name='movie'), peer.space, base, peer.allowed, peer.budget,
+                         metric='inner MSE')[1]
 
 
 def surprise_rmse(name, cfg, base, test, seed=42):

@@ -19,8 +19,8 @@ from collab_course.published import SVDPP_MAX_STEPS, SVDPP_SPACE, fit_svdpp, lea
 def main(n_seeds):
     start()
     base, test = read_fold(1)
-    table, cfg = logged_search('SVDppDotProductBias', svdpp_rmse, SVDPP_SPACE, 'SVDPP_SPACE', base, svdpp_within_budget,
-                               f"at most {SVDPP_MAX_STEPS:,} optimiser steps on a fold's 80,000 ratings")
+    table, cfg = logged_search('SVDppDotProductBias', svdpp_rmse, SVDPP_SPACE, base, svdpp_within_budget,
+                               f"at most {SVDPP_MAX_STEPS:,} optimiser steps on a fold's 80,000 ratings", 'SVDPP_SPACE')
     secs, learners = timed(lambda: fit_svdpp(base, test, **cfg, n_seeds=n_seeds))
     runs = [learner_rmse(l) for l in learners]
     print(f"\nthe winner, trained on u1.base with seeds 42 to {41 + n_seeds}, RMSE on u1.test:")

@@ -11,9 +11,9 @@ scored once on the course's valid rows with several seeds, timed. The last line 
 import argparse, statistics
 from functools import partial
 
-from harness import print_winners, start, timed
+from harness import logged_tune, print_winners, start, timed
 
-from collab_course.compare import N_CONFIGS, best_config, split_frames, tune
+from collab_course.compare import N_CONFIGS, split_frames
 from collab_course.data import get_movielens, load_ratings
 from collab_course.implicit import RANKERS, ranker_ndcg
 
@@ -22,9 +22,7 @@ def search(label, train_df, valid_df, seeds):
     "Run `label`'s search on the training rows, print every candidate, then score the winner on the validation rows."
     space = RANKERS[label].space
     print(f"\n## {label}: {N_CONFIGS} candidates", flush=True)
-    log = lambda row: print(f"  inner NDCG@10 {row['inner NDCG@10']:.4f}  {row['seconds']:6.1f} s  { {k: row[k] for k in space} }", flush=True)
-    table = tune(partial(ranker_ndcg, label), space, train_df, N_CONFIGS, log=log, metric='inner NDCG@10', higher_is_better=True)
-    cfg = best_config(table, space)
+    table, cfg = logged_tune(partial(ranker_ndcg, label), space, train_df, 'inner NDCG@10', higher_is_better=True)
     runs = [timed(lambda: ranker_ndcg(label, cfg, train_df, valid_df, seed=s)) for s in seeds]
     print(f"chosen: {cfg}  (inner NDCG@10 {table.loc[0, 'inner NDCG@10']:.4f}, {len(table)} candidates, "
           f"{table['seconds'].sum():.0f} s of search)")

@@ -11,9 +11,9 @@ how far a change of seed alone moves it. The last line is `compare.TUNED`, the s
 import argparse
 from functools import partial
 
-from harness import print_winners, start, timed
+from harness import logged_tune, print_winners, start, timed
 
-from collab_course.compare import N_CONFIGS, PEERS, best_config, peer_mse, split_frames, tune
+from collab_course.compare import N_CONFIGS, PEERS, peer_mse, split_frames
 from collab_course.data import get_movielens, load_ratings
 
 
@@ -21,10 +21,7 @@ def search(label, train_df, valid_df, seeds):
     "Run `label`'s search on the training rows, print every candidate, then score the winner on the validation rows."
     peer = PEERS[label]
     print(f"\n## {label}: {N_CONFIGS} candidates, budget: {peer.budget}", flush=True)
-    log = lambda row: print(f"  inner MSE {row['inner MSE']:.4f}  {row['seconds']:6.1f} s  "
-                            f"{ {k: row[k] for k in peer.space} }", flush=True)
-    table = tune(partial(peer_mse, label), peer.space, train_df, N_CONFIGS, allowed=peer.allowed, log=log)
-    cfg = best_config(table, peer.space)
+    table, cfg = logged_tune(partial(peer_mse, label), peer.space, train_df, allowed=peer.allowed)
     secs, runs = timed(lambda: [peer_mse(label, cfg, train_df, valid_df, seed=s) for s in seeds])
     print(f"chosen: {cfg}  (inner MSE {table.loc[0, 'inner MSE']:.4f}, {len(table)} candidates, "
           f"{table['seconds'].sum():.0f} s of search)")

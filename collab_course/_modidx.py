@@ -108,6 +108,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                            'collab_course/exercises.py'),
                                          'collab_course.exercises._LayersDemo.forward': ( 'exercises.html#_layersdemo.forward',
                                                                                           'collab_course/exercises.py'),
+                                         'collab_course.exercises._bias_table': ( 'exercises.html#_bias_table',
+                                                                                  'collab_course/exercises.py'),
                                          'collab_course.exercises._call': ('exercises.html#_call', 'collab_course/exercises.py'),
                                          'collab_course.exercises._check_biases_added': ( 'exercises.html#_check_biases_added',
                                                                                           'collab_course/exercises.py'),

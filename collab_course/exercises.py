@@ -261,16 +261,21 @@ q13 = Exercise(13, check_class, 'Recommender', [
 """)
 
 # %% ../nbs/10_exercises.ipynb #71d30c51
+def _bias_table(model, n, who):
+    "The one parameter of `model` shaped like a bias table of `n` entries (`[n, 1]` or `[n]`); a hint if there is not exactly one."
+    tables = [p for p in model.parameters() if p.shape in ((n, 1), (n,))]
+    _hint(len(tables) == 1, f"Expected one {who} bias table of shape ({n}, 1), found {len(tables)}.")
+    return tables[0]
+
 def _check_biases_added(model, x, n_users, n_items):
     "Raising one user's bias (then one movie's) must raise exactly the predictions of the rows of `x` with that user (movie)."
     for n, who, col in ((n_users, 'user', 0), (n_items, 'movie', 1)):
-        tables = [p for p in model.parameters() if p.shape in ((n, 1), (n,))]
-        _hint(len(tables) == 1, f"Expected one {who} bias table of shape ({n}, 1), found {len(tables)}.")
+        table = _bias_table(model, n, who)
         chosen = int(x[0, col])
         before = model(x).flatten()
-        tables[0][chosen] += 1.
+        table[chosen] += 1.
         after = model(x).flatten()
-        tables[0][chosen] -= 1.
+        table[chosen] -= 1.
         mine = x[:, col] == chosen
         _hint(bool((after[mine] > before[mine]).all()), f"Raising the bias of {who} {chosen} does not raise the predictions of "
               f"its rows: look up the {who} biases with the {who} ids, `x[:, {col}]`, and add them to the dot product (not "
@@ -283,7 +288,7 @@ def _check_biases_train(model, x, n_users, n_items):
     model.zero_grad()
     model(x).sum().backward()
     for n, who in ((n_users, 'user'), (n_items, 'movie')):
-        table = next(p for p in model.parameters() if p.shape in ((n, 1), (n,)))
+        table = _bias_table(model, n, who)
         _hint(table.grad is not None and bool(table.grad.abs().sum() > 0), f"The {who} biases get no gradient, so training "
               f"never changes them: use the bias table's output directly in `forward`, without `.detach()` or a copy.")
     model.zero_grad()

@@ -48,14 +48,19 @@ def test_every_script_quoted_has_its_output_committed():
 def _committed(script): return (BENCH/'results'/f'{script}.txt').read_text()
 
 
+def _committed_setting(script, name):
+    "The value on the last line `name = ...` of bench/results/<script>.txt."
+    line = [l for l in _committed(script).splitlines() if l.startswith(f'{name} = ')][-1]
+    return ast.literal_eval(line[len(f'{name} = '):])
+
+
 @pytest.mark.parametrize('script, name, module, keys', [
     ('tune', 'TUNED', 'compare', 'PEERS'), ('ranking_search', 'RANKING_TUNED', 'implicit', 'RANKERS'),
     ('published_peers', 'PUBLISHED_TUNED', 'published', ['surprise SVD', 'surprise SVDpp'])])
 def test_tuned_settings_are_what_the_committed_search_chose(script, name, module, keys):
     "The settings the notebooks fit (`TUNED`, `RANKING_TUNED`, `PUBLISHED_TUNED`) are the last such line of their search's committed run."
     module = importlib.import_module(f'collab_course.{module}')
-    line = [l for l in _committed(script).splitlines() if l.startswith(f'{name} = ')][-1]
-    committed, fitted = ast.literal_eval(line[len(f'{name} = '):]), getattr(module, name)
+    committed, fitted = _committed_setting(script, name), getattr(module, name)
     assert committed == fitted, f"bench/results/{script}.txt chose {committed}, the package fits {fitted}"
     expected = sorted(getattr(module, keys) if isinstance(keys, str) else keys)
     assert sorted(fitted) == expected, (sorted(fitted), expected)
@@ -66,8 +71,7 @@ def test_tuned_settings_are_what_the_committed_search_chose(script, name, module
     ('autorec_search', 'BLEND_WEIGHT', 'autorec')])
 def test_course_settings_are_what_the_committed_search_chose(script, name, module):
     "The settings 17_published_splits and 18_autoencoder fit are the last such line of their search's committed run."
-    line = [l for l in _committed(script).splitlines() if l.startswith(f'{name} = ')][-1]
-    committed, fitted = ast.literal_eval(line[len(f'{name} = '):]), getattr(importlib.import_module(f'collab_course.{module}'), name)
+    committed, fitted = _committed_setting(script, name), getattr(importlib.import_module(f'collab_course.{module}'), name)
     assert committed == fitted, f"bench/results/{script}.txt chose {committed}, the package fits {fitted}"
 
 
