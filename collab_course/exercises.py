@@ -142,9 +142,14 @@ def check_crosstab(fn):
     _hint(isinstance(got, pd.DataFrame), f"Return a pandas DataFrame, got {type(got).__name__}.")
     if got.shape == want.shape[::-1] and set(got.index) == set(want.columns):
         raise AssertionError("Users and movies are swapped: users go down the rows (the index), movies across the columns.")
+    gappy = {'users': set(want.index[want.isna().any(axis=1)]), 'movies': set(want.columns[want.isna().any(axis=0)])}
+    gaps = "did you drop rows or columns with gaps (`dropna`)? Keep the gaps as NaN."
     for got_ids, want_ids, what in ((set(got.index), set(want.index), 'users'), (set(got.columns), set(want.columns), 'movies')):
-        if abs(len(got_ids) - len(want_ids)) == 1 and len(got_ids & want_ids) == min(len(got_ids), len(want_ids)):
-            raise AssertionError(f"Expected {len(want_ids)} {what}, got {len(got_ids)}: an off-by-one in a slice or a `<=`?")
+        msg = f"Expected {len(want_ids)} {what}, got {len(got_ids)}"
+        dropped = got_ids < want_ids and want_ids - got_ids <= gappy[what]  # only ids with an unrated cell are missing
+        one_off = (got_ids < want_ids or want_ids < got_ids) and len(want_ids ^ got_ids) == 1
+        if one_off: raise AssertionError(f"{msg}: an off-by-one in a slice or a `<=`?" + (f" Or {gaps}" if dropped else ""))
+        if dropped: raise AssertionError(f"{msg}: {gaps}")
     _hint(set(got.index) == set(want.index), "The rows are not the most active users: count ratings per user "
           "(`ratings.user.value_counts()`) and keep the largest counts, not the first ids.")
     _hint(set(got.columns) == set(want.columns), "The columns are not the most rated movies: count ratings per movie.")
@@ -591,9 +596,15 @@ def check_layers(fn):
                              "model's direct sub-modules, `model.named_children()`.")
     _hint(names == [n for n, _ in want], f"Expected the layers {[n for n, _ in want]} in this order, got {names}.")
     for (name, count), (_, n_want) in zip(got, want):
-        if count != n_want:
-            raise AssertionError(f"{name} has {n_want} parameters, you counted {count}: count every value of every parameter "
-                                 "tensor, weights and biases (`p.numel()`), not the length of the first dimension.")
+        if count == n_want: continue
+        layer = getattr(model, name)
+        why = {0: "it holds its parameters in layers of its own, which `parameters(recurse=False)` leaves out: use `parameters()`",
+               sum(p.numel() for n, p in layer.named_parameters() if n.endswith('weight')):
+                   "that counts the weights only: the biases are parameters too",
+               sum(len(p) for p in layer.parameters()): "that is the length of each tensor's first dimension: count every value "
+                   "(`p.numel()`)"}
+        raise AssertionError(f"{name} has {n_want} parameters, you counted {count}: "
+                             f"{why.get(count, 'count every value of every weight and bias tensor (`p.numel()`)')}.")
     return True
 
 q25 = Exercise(25, check_layers, 'my_layers', [

@@ -109,6 +109,8 @@ def test_crosstab_accepts_pivot_table(): assert check_crosstab(crosstab_by())
     (crosstab_by(n_users_delta=-1), 'off-by-one'),
     (crosstab_by(busiest=False), 'not the most active users'),
     (crosstab_by(fill=0), 'NaN if unrated'),
+    (lambda r, n, m: crosstab_by()(r, n, m).dropna(axis=1), 'dropna'),
+    (lambda r, n, m: crosstab_by()(r, n, m).dropna(), 'dropna'),
     (lambda r, n, m: crosstab_by()(r, n, m).iloc[::-1], 'not in order'),
     (lambda r, n, m: crosstab_by()(r, n, m).iloc[:, ::-1], 'not in order'),
     (lambda r, n, m: r.head(n), 'not the most active users'),
@@ -415,7 +417,10 @@ def test_layers_accepts_a_dict():
 @pytest.mark.parametrize('answer,hint', [
     (lambda m: [(n, p.numel()) for n, p in m.named_parameters()], 'parameter names'),
     (lambda m: [(n, sum(p.numel() for p in c.parameters())) for n, c in m.named_modules()], 'the model itself'),
-    (lambda m: [(n, sum(len(p) for p in c.parameters())) for n, c in m.named_children()], r'numel\(\)'),
+    (lambda m: [(n, sum(len(p) for p in c.parameters())) for n, c in m.named_children()], 'first dimension'),
+    (lambda m: [(n, sum(p.numel() for p in c.parameters(recurse=False))) for n, c in m.named_children()], 'recurse=False'),
+    (lambda m: [(n, sum(p.numel() for k, p in c.named_parameters() if 'weight' in k)) for n, c in m.named_children()],
+     'weights only'),
     (lambda m: [sum(p.numel() for p in c.parameters()) for c in m.children()], 'pairs'),
 ])
 def test_layers_rejects(answer, hint): rejects(check_layers, answer, hint)
