@@ -22,10 +22,10 @@ def plot_losses(runs, title=None, ax=None):
     if ax is None: _, ax = plt.subplots(figsize=(7, 4))
     for i, (name, learn) in enumerate(runs.items()):
         train, valid = zip(*epoch_losses(learn))
-        epochs = range(1, len(train) + 1)
+        epochs = range(len(train))  # numbered from 0, like fastai's table of losses
         ax.plot(epochs, train, '--', color=f'C{i}', label=f'{name}: train')
         ax.plot(epochs, valid, '-o', color=f'C{i}', label=f'{name}: valid')
-    ax.set_xlabel('epoch'); ax.set_ylabel('MSE'); ax.set_xticks(list(epochs))
+    ax.set_xlabel('epoch (from 0, as in the table of losses)'); ax.set_ylabel('MSE'); ax.set_xticks(list(epochs))
     ax.legend(); ax.grid(alpha=0.3)
     if title: ax.set_title(title)
     return ax
