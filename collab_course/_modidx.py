@@ -115,6 +115,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                           'collab_course/exercises.py'),
                                          'collab_course.exercises._check_biases_train': ( 'exercises.html#_check_biases_train',
                                                                                           'collab_course/exercises.py'),
+                                         'collab_course.exercises._check_factors_train': ( 'exercises.html#_check_factors_train',
+                                                                                           'collab_course/exercises.py'),
                                          'collab_course.exercises._fit': ('exercises.html#_fit', 'collab_course/exercises.py'),
                                          'collab_course.exercises._forked': ('exercises.html#_forked', 'collab_course/exercises.py'),
                                          'collab_course.exercises._hint': ('exercises.html#_hint', 'collab_course/exercises.py'),

@@ -150,8 +150,8 @@ def check_crosstab(fn):
         one_off = (got_ids < want_ids or want_ids < got_ids) and len(want_ids ^ got_ids) == 1
         if one_off: raise AssertionError(f"{msg}: an off-by-one in a slice or a `<=`?" + (f" Or {gaps}" if dropped else ""))
         if dropped: raise AssertionError(f"{msg}: {gaps}")
-    _hint(set(got.index) == set(want.index), "The rows are not the most active users: count ratings per user "
-          "(`ratings.user.value_counts()`) and keep the largest counts, not the first ids.")
+    _hint(set(got.index) == set(want.index), "The rows are not the most active users, the ones with the most ratings: count ratings "
+          "per user (`ratings.user.value_counts()`) and keep the users with the largest counts.")
     _hint(set(got.columns) == set(want.columns), "The columns are not the most rated movies: count ratings per movie.")
     _hint(got.shape == want.shape, f"Expected {want.shape[0]} users × {want.shape[1]} movies, got shape {got.shape}.")
     _hint(list(got.index) == sorted(got.index) and list(got.columns) == sorted(got.columns),
@@ -204,7 +204,8 @@ q7 = Exercise(7, check_dot_product, 'my_dot', [
 def check_one_hot_lookup(fn):
     "Check `fn(factors, idxs)` returns rows `idxs` of `factors`, as multiplying one-hot vectors by `factors` does."
     factors = torch.randn(7, 3, generator=torch.Generator().manual_seed(0))
-    advice = {'same dtype': "`F.one_hot` gives integers and the factors are floats: convert the one-hot matrix with `.float()`.",
+    advice = {'same dtype': "the one-hot matrix and the factors have different dtypes: `F.one_hot` gives integers and the factors are "
+              "float32, so convert the one-hot matrix with `.float()` (`.double()` gives float64, which does not match either).",
               'cannot be multiplied': "the shapes do not fit. Each one-hot vector needs one entry per row of `factors` "
                                       "(`num_classes=len(factors)`), and the product is `one_hot @ factors`."}
     for idxs in (torch.tensor([2, 0, 2, 5]), torch.tensor([6, 1, 3])):
@@ -288,6 +289,17 @@ def _check_biases_added(model, x, n_users, n_items):
         _hint(torch.allclose(after[~mine], before[~mine]), f"Raising the bias of {who} {chosen} changed the predictions of rows "
               f"of other {who}s: look up the {who} biases with the {who} ids, `x[:, {col}]`.")
 
+def _check_factors_train(model, x, n_users, n_items, n_factors):
+    "Both factor tables must receive a gradient from the predictions: a detached or copied table never trains."
+    model.zero_grad()
+    model(x).sum().backward()
+    for n, who in ((n_users, 'user'), (n_items, 'movie')):
+        tables = [p for p in model.parameters() if p.shape == (n, n_factors)]
+        _hint(any(t.grad is not None and bool(t.grad.abs().sum() > 0) for t in tables), f"The {who} factors get no gradient, "
+              f"so training never changes them: `forward` must use the {who} factors in the dot product, directly, without `.detach()` "
+              "or a copy.")
+    model.zero_grad()
+
 def _check_biases_train(model, x, n_users, n_items):
     "Both bias tables must receive a gradient from the predictions: a detached or copied bias never trains."
     model.zero_grad()
@@ -318,7 +330,8 @@ def check_dot_product_model(cls, with_bias=False, n_factors=4):
     else: _hint(n_params == factors, f"Expected {factors} parameters ({n_users} users and {n_items} movies × {n_factors} factors), "
                 f"found {n_params}.")
     x = valid[0][:64].to(device_of(model))
-    out = _call(model, x, what='forward')
+    out = _call(model, x, what='forward', advice={'index out of range': "an index is beyond the end of its table: look the "
+                "users up with `x[:, 0]` in the user tables, and the movies with `x[:, 1]` in the movie tables."})
     _hint(isinstance(out, torch.Tensor), f"forward should return a tensor, got {type(out).__name__}.")
     if out.shape == (len(x), n_factors):
         raise AssertionError(f"forward returned shape {tuple(out.shape)}: one value per factor. Sum the products over the "
@@ -336,6 +349,9 @@ def check_dot_product_model(cls, with_bias=False, n_factors=4):
         if with_bias: _check_biases_added(model, x, n_users, n_items)
         _hint(not torch.equal(model(other_user), out), "Changing the user does not change the prediction: look up the "
               "user's factors with `x[:,0]` and use them.")
+    _hint(out.requires_grad, "Your predictions do not depend on any table that trains: use the tables' outputs directly in "
+          "`forward`, without `.detach()` or a copy.")
+    _check_factors_train(model, x, n_users, n_items, n_factors)
     if with_bias: _check_biases_train(model, x, n_users, n_items)
     after = _fit(model, train, valid)
     mean_mse, bias_mse = _reference_mses(train, valid, n_users, n_items)
@@ -579,6 +595,7 @@ class _LayersDemo(Module):
         self.layers = nn.Sequential(nn.Linear(5, 6), nn.ReLU(), nn.Linear(6, 1))
     def forward(self, x): return self.layers(torch.cat([self.user_factors(x[:, 0]), self.item_factors(x[:, 1])], dim=1))
 
+@_forked
 def check_layers(fn):
     "Check `fn(model)` returns each direct sub-module's (name, number of parameters), in order, as pairs or a dict."
     model = _LayersDemo()
@@ -684,8 +701,8 @@ def check_collab_nn(cls):
         other_user[:, 0], other_movie[:, 1] = (x[:, 0] + 1) % n_users, (x[:, 1] + 1) % n_items
         flat = out.flatten()
         _hint(not torch.allclose(flat, flat[0].expand_as(flat)), f"Every row of the batch gets the same prediction "
-              f"({flat[0].item():.3f}): the model ignores its inputs. A ReLU after the last Linear layer does this when every "
-              "output starts below zero; only `sigmoid_range` should follow that layer.")
+              f"({flat[0].item():.3f}): the model ignores its inputs. A ReLU or a clamp after the last Linear layer does this "
+              "when every output starts below zero; only `sigmoid_range` should follow that layer.")
         _hint(not torch.equal(model(other_movie), out), "Changing the movie does not change the prediction: embed `x[:,1]` too.")
         _hint(not torch.equal(model(other_user), out), "Changing the user does not change the prediction: embed `x[:,0]` too.")
         saved = [p.detach().clone() for p in model.parameters()]
@@ -694,6 +711,8 @@ def check_collab_nn(cls):
         for p, s in zip(model.parameters(), saved): p.copy_(s)
         _hint(big.min() >= 0 and big.max() <= 5.5, "With large weights your predictions leave the 0–5.5 range: finish with "
               "`sigmoid_range(..., 0, 5.5)`.")
+        _hint(big.max() > 1, f"Even with large weights your predictions stay at or below {big.max().item():.2f}, far below 5 stars: "
+              "a plain sigmoid gives numbers between 0 and 1. `sigmoid_range(..., 0, 5.5)` stretches it over the ratings.")
     after = _fit(model, train, valid, steps=400, lr=0.02)
     mean_mse, bias_mse = _reference_mses(train, valid, n_users, n_items)
     _hint(after < 0.6 * min(mean_mse, bias_mse), f"After training, your model's validation MSE is {after:.3f}: not clearly "

@@ -100,7 +100,7 @@ def plot_bias_ranking(learn, n=10, ax=None):
     if ax is None: _, ax = plt.subplots(figsize=(7, 0.25 * len(both) + 1))
     ax.barh(range(len(both)), both['bias'], color=['C3'] * len(low) + ['C0'] * len(high))
     ax.set_yticks(range(len(both)), both[both.columns[0]], fontsize=8)
-    ax.axvline(0, color='k', lw=0.8); ax.set_xlabel('learned movie bias'); ax.grid(axis='x', alpha=0.3)
+    ax.axvline(0, color='k', lw=0.8); ax.set_xlabel('learned movie bias (added before sigmoid_range)'); ax.grid(axis='x', alpha=0.3)
     return ax
 
 # %% ../nbs/06_interpretation.ipynb #16ccf778

@@ -147,6 +147,7 @@ def test_one_hot_accepts_indexing_and_a_loop():
 @pytest.mark.parametrize('answer,hint', [
     (lambda f, i: F.one_hot(i, num_classes=len(f)) @ f, r'\.float\(\)'),
     (lambda f, i: F.one_hot(i).float() @ f, 'num_classes'),
+    (lambda f, i: F.one_hot(i, num_classes=len(f)).double() @ f, r'\.double\(\)` gives float64'),
     (lambda f, i: F.one_hot(i, num_classes=len(f)), 'one-hot matrix itself'),
     (lambda f, i: f.T @ F.one_hot(i, num_classes=len(f)).float().T, 'transposed'),
     (lambda f, i: f[i + 1 if i.max() < len(f) - 1 else i - 1], 'should be rows'),
@@ -250,6 +251,12 @@ class DetachedMovieBias(RightDotBias):  # the movie bias never trains
     def forward(self, x):
         return (self.u(x[:, 0]) * self.m(x[:, 1])).sum(dim=1, keepdim=True) + self.ub(x[:, 0]) + self.mb(x[:, 1]).detach()
 
+class DetachedMovieFactors(RightDot):  # the movie factors never train
+    def forward(self, x): return (self.u(x[:, 0]) * self.m(x[:, 1]).detach()).sum(dim=1)
+
+class MovieFactorsByUser(RightDot):  # the movie factors looked up with the user ids, past the end of the table
+    def forward(self, x): return (self.u(x[:, 0]) * self.m(x[:, 0])).sum(dim=1)
+
 def test_model_checker_accepts_right_models():
     assert check_dot_product_model(RightDot)
     assert check_dot_product_model(ParamsDot)
@@ -264,7 +271,9 @@ def test_model_checker_accepts_right_models():
     (PlainTensors, {}, 'no parameters'),
     (NotAModule, {}, 'must inherit from'),
     (RightDot, dict(with_bias=True), 'forgot the biases'),
-    (BiasesOnly, dict(with_bias=True), r'a model with only biases \(\d\.\d{3}\)'),
+    (BiasesOnly, dict(with_bias=True), 'The user factors get no gradient'),
+    (DetachedMovieFactors, {}, 'The movie factors get no gradient'),
+    (MovieFactorsByUser, {}, r'look the users up with `x\[:, 0\]`'),
     (RightDotBias, {}, 'Expected .* parameters'),
     (UserBiasByMovie, dict(with_bias=True), r'look up the user biases with the user ids, `x\[:, 0\]`'),
     (DetachedMovieBias, dict(with_bias=True), 'The movie biases get no gradient'),
@@ -425,6 +434,11 @@ def test_layers_accepts_a_dict():
 ])
 def test_layers_rejects(answer, hint): rejects(check_layers, answer, hint)
 
+def test_layers_checker_leaves_the_random_state_alone():
+    torch.manual_seed(1); want = torch.rand(3)
+    torch.manual_seed(1); check_layers(lambda m: [(n, sum(p.numel() for p in c.parameters())) for n, c in m.named_children()])
+    assert torch.equal(torch.rand(3), want)
+
 
 # --- item 27: a new user's recommendations ---
 
@@ -477,6 +491,9 @@ class NoRange(NamedLayers):
 class ReLUAfterOutput(NamedLayers):  # the output cannot go below 0 before sigmoid_range
     def forward(self, x): return sigmoid_range(F.relu(self.lin2(F.relu(self.lin1(torch.cat([self.u(x[:, 0]), self.m(x[:, 1])], 1))))), 0, 5.5)
 
+class PlainSigmoid(NamedLayers):  # predictions between 0 and 1, not over the ratings
+    def forward(self, x): return torch.sigmoid(self.lin2(F.relu(self.lin1(torch.cat([self.u(x[:, 0]), self.m(x[:, 1])], 1)))))
+
 class CatDim0(NamedLayers):
     def forward(self, x): return sigmoid_range(self.lin2(F.relu(self.lin1(torch.cat([self.u(x[:, 0]), self.m(x[:, 1])], 0)))), 0, 5.5)
 
@@ -486,7 +503,8 @@ def test_collab_nn_accepts_named_layers(): assert check_collab_nn(NamedLayers)
     (ListLayers, 'hidden from `parameters\\(\\)`'),
     (NoReLU, r'a model with only biases \(\d\.\d{3}\)\. Is there a non-linearity'),
     (NoRange, '0–5.5 range'),
-    (ReLUAfterOutput, 'A ReLU after the last Linear layer'),
+    (ReLUAfterOutput, 'A ReLU or a clamp after the last Linear layer'),
+    (PlainSigmoid, 'a plain sigmoid gives numbers between 0 and 1'),
     (CatDim0, 'dim=1'),
 ])
 def test_collab_nn_rejects(answer, hint): rejects(check_collab_nn, answer, hint)
