@@ -162,7 +162,7 @@ def check_crosstab(fn):
         raise AssertionError("Your cells hold counts (how many times each user rated each movie), not ratings: "
                              "`pd.crosstab` counts unless you give it `values=` (the ratings) and `aggfunc=`.")
     _hint(np.allclose(got, want.to_numpy(float), equal_nan=True), "Right users and movies, but some cells differ: each cell "
-          "should be that user's rating of that movie, NaN if unrated (not 0).")
+          "should be that user's rating of that movie, NaN if unrated (not 0 or any other filler).")
     return True
 
 q5 = Exercise(5, check_crosstab, 'my_crosstab', [
@@ -447,9 +447,14 @@ def check_cross_entropy_model(cls, n_factors=4, n_classes=5):
     prior = F.cross_entropy(freq.log().expand(len(valid[1]), -1), valid[1]).item()
     torch.manual_seed(0)
     biases = fit(_Biases(n_users, n_items, n_classes))
-    _hint(after < min(prior, biases) - 0.1, f"After training, your model's validation cross-entropy is {after:.3f}: not better "
-          f"than predicting the class frequencies for everyone ({prior:.3f}) or a model with only per-class biases ({biases:.3f}). "
-          "Make every class's score depend on the product of the user's and the movie's factors.")
+    if after >= min(prior, biases) - 0.1:
+        with torch.no_grad(): out = model(xv[:256].to(device_of(model)))
+        squashed = bool(((out > 0) & (out < 1)).all())
+        raise AssertionError(f"After training, your model's validation cross-entropy is {after:.3f}: not at least 0.1 below "
+            f"predicting the class frequencies for everyone ({prior:.3f}) and a model with only per-class biases ({biases:.3f}). " +
+            ("All your scores lie between 0 and 1, as after a sigmoid: return the raw scores (logits), which "
+             "`F.cross_entropy` needs to tell the classes far apart." if squashed else
+             "Make every class's score depend on the product of the user's and the movie's factors."))
     return True
 
 q17 = Exercise(17, check_cross_entropy_model, 'MyRatingClasses', [
@@ -481,6 +486,9 @@ def check_weight_decay_loss(fn):
     _hint(got.numel() == 1, f"Return a single number (a scalar loss), got shape {tuple(got.shape)}: sum over every element of every parameter.")
     want = loss_with_wd(loss, params, wd)  # 04_weight_decay's definition is the reference
     if torch.isclose(got, want - loss): raise AssertionError("You returned the penalty alone: add it to the loss.")
+    if torch.isclose(got, loss + wd / 2 * sum((p ** 2).sum() for p in params)):
+        raise AssertionError("You halved wd, a convention some texts use so that the gradient comes out as wd * p. Here the "
+                             "penalty is wd times the sum of the squared weights, as in 04_weight_decay.")
     if torch.isclose(got, loss + wd * sum(p.abs().sum() for p in params)):
         raise AssertionError("That is the L1 penalty (absolute values): weight decay squares the weights.")
     if torch.isclose(got, loss + wd * sum(p.sum() for p in params) ** 2):
@@ -605,6 +613,10 @@ def check_layers(fn):
     _hint(isinstance(got, (list, tuple)) and all(isinstance(o, (list, tuple)) and len(o) == 2 for o in got),
           f"Return a list of (name, number of parameters) pairs (or a dict), got {str(got)[:100]}.")
     names = [n for n, _ in got]
+    counts = [c for _, c in got]
+    _hint(all(isinstance(c, (int, np.integer)) or (torch.is_tensor(c) and c.numel() == 1) for c in counts),
+          f"Each pair's second item should be a number of parameters (an integer), got {str(counts)[:100]}.")
+    got = [(n, int(c)) for n, c in got]
     if any('.weight' in str(n) or '.bias' in str(n) for n in names):
         raise AssertionError(f"Your names {names[:4]}... are parameter names, one per weight tensor. A layer is a sub-module: "
                              "`model.named_children()` lists them.")
@@ -686,14 +698,16 @@ def check_collab_nn(cls):
     embs = n_users * n_uf + n_items * n_if
     want = embs + (n_uf + n_if) * n_act + n_act + n_act + 1
     if n_params == embs:
-        raise AssertionError("Only the embeddings are parameters: your layers are hidden from `parameters()`, so nothing "
-                             "would train them (a plain Python list does that). Wrap them in `nn.Sequential`.")
+        raise AssertionError("Only the embeddings are parameters: the Linear layers are missing, or hidden from "
+                             "`parameters()` so that nothing would train them (a plain Python list does that; wrap them in `nn.Sequential`).")
     _hint(n_params == want, f"Expected {want} parameters (the two embeddings, Linear({n_uf + n_if}, {n_act}) and "
           f"Linear({n_act}, 1)), found {n_params}.")
     x = valid[0][:64].to(device_of(model))
     join = ("the shapes do not fit. Concatenate each row's user and movie vectors end to end, `torch.cat([...], dim=1)`, "
             "and give the first Linear layer that many inputs.")
-    out = _call(model, x, what='forward', advice={'cannot be multiplied': join, 'Sizes of tensors must match': join})
+    out = _call(model, x, what='forward', advice={'cannot be multiplied': join, 'Sizes of tensors must match': join,
+                                                            'index out of range': "an index is beyond the end of its embedding: look the users "
+                                                            "up with `x[:, 0]` and the movies with `x[:, 1]`."})
     _hint(isinstance(out, torch.Tensor) and out.numel() == len(x), f"forward should return one prediction per row "
           f"({len(x)}), got {getattr(out, 'shape', type(out).__name__)}.")
     with torch.no_grad():

@@ -335,6 +335,9 @@ class ClassBiasesOnly(Module):
         self.ub, self.mb = Embedding(n_users, n_classes), Embedding(n_movies, n_classes)
     def forward(self, x): return self.ub(x[:, 0]) + self.mb(x[:, 1])
 
+class SigmoidScores(DotPerClass):  # probabilities of each class on its own: squashed into (0, 1)
+    def forward(self, x): return torch.sigmoid(super().forward(x))
+
 def test_cross_entropy_accepts_a_dot_per_class(): assert check_cross_entropy_model(DotPerClass)
 
 @pytest.mark.parametrize('answer,hint', [
@@ -343,6 +346,7 @@ def test_cross_entropy_accepts_a_dot_per_class(): assert check_cross_entropy_mod
     (SameScores, 'scores of a row are equal'),
     (MovieOnly, 'Changing the user'),
     (ClassBiasesOnly, r'only per-class biases \(\d\.\d{3}\)'),
+    (SigmoidScores, 'as after a sigmoid'),
 ])
 def test_cross_entropy_rejects(answer, hint): rejects(check_cross_entropy_model, answer, hint)
 
@@ -367,6 +371,7 @@ def test_weight_decay_checkers_accept_right_answers():
     (lambda loss, ps, wd: loss + wd * (ps[0] ** 2).sum(), 'Only one parameter'),
     (lambda loss, ps, wd: [loss + wd * (p ** 2).sum() for p in ps], 'single number'),
     (lambda loss, ps, wd: loss + 2 * wd * sum((p ** 2).sum() for p in ps), 'Expected'),
+    (lambda loss, ps, wd: loss + wd / 2 * sum((p ** 2).sum() for p in ps), 'halved wd'),
 ])
 def test_weight_decay_loss_rejects(answer, hint): rejects(check_weight_decay_loss, answer, hint)
 
@@ -431,6 +436,7 @@ def test_layers_accepts_a_dict():
     (lambda m: [(n, sum(p.numel() for k, p in c.named_parameters() if 'weight' in k)) for n, c in m.named_children()],
      'weights only'),
     (lambda m: [sum(p.numel() for p in c.parameters()) for c in m.children()], 'pairs'),
+    (lambda m: [(n, [list(p.shape) for p in c.parameters()]) for n, c in m.named_children()], 'an integer'),
 ])
 def test_layers_rejects(answer, hint): rejects(check_layers, answer, hint)
 
@@ -497,6 +503,9 @@ class PlainSigmoid(NamedLayers):  # predictions between 0 and 1, not over the ra
 class CatDim0(NamedLayers):
     def forward(self, x): return sigmoid_range(self.lin2(F.relu(self.lin1(torch.cat([self.u(x[:, 0]), self.m(x[:, 1])], 0)))), 0, 5.5)
 
+class UsersTwice30(NamedLayers):  # the movie embedding looked up with the user ids, past its end
+    def forward(self, x): return sigmoid_range(self.lin2(F.relu(self.lin1(torch.cat([self.u(x[:, 0]), self.m(x[:, 0])], 1)))), 0, 5.5)
+
 def test_collab_nn_accepts_named_layers(): assert check_collab_nn(NamedLayers)
 
 @pytest.mark.parametrize('answer,hint', [
@@ -506,6 +515,7 @@ def test_collab_nn_accepts_named_layers(): assert check_collab_nn(NamedLayers)
     (ReLUAfterOutput, 'A ReLU or a clamp after the last Linear layer'),
     (PlainSigmoid, 'a plain sigmoid gives numbers between 0 and 1'),
     (CatDim0, 'dim=1'),
+    (UsersTwice30, r'look the users up with `x\[:, 0\]`'),
 ])
 def test_collab_nn_rejects(answer, hint): rejects(check_collab_nn, answer, hint)
 
