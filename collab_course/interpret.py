@@ -5,11 +5,9 @@
 # %% auto #0
 __all__ = ['SUPPORTED_MODELS', 'FactorTables', 'UnsupportedModelError', 'factor_tables', 'apply_y_range', 'predict_pairs',
            'learner_vocabs', 'train_counts', 'real_indices', 'movie_bias_ranking', 'plot_bias_ranking',
-           'mean_rating_ranking', 'pca_coords', 'plot_pca_titles', 'UnknownTitleError', 'close_titles', 'title_index',
-           'item_embeddings', 'most_similar']
+           'mean_rating_ranking', 'pca_coords', 'plot_pca_titles', 'title_index', 'item_embeddings', 'most_similar']
 
 # %% ../nbs/06_interpretation.ipynb #fa5d0fa1
-import difflib
 from typing import NamedTuple
 
 import numpy as np
@@ -18,6 +16,7 @@ import torch
 import matplotlib.pyplot as plt
 from torch import nn
 from .provision import CourseError
+from .lookups import UnknownTitleError, close_titles
 from fastai.layers import sigmoid_range
 
 # %% ../nbs/06_interpretation.ipynb #09062ed7
@@ -139,21 +138,6 @@ def plot_pca_titles(coords, titles, x=0, y=1, ax=None, fontsize=8):
     return ax
 
 # %% ../nbs/06_interpretation.ipynb #1e7cb3d2
-class UnknownTitleError(CourseError, KeyError):
-    "A title that is not in the model's item vocabulary; the message lists close matches."
-    def __str__(self): return str(self.args[0]) if self.args else ''  # KeyError would show the message in quotes
-
-def close_titles(query, titles, n=5):
-    "Up to `n` entries of `titles` resembling `query`, ignoring case: titles containing it first, then fuzzy matches."
-    by_lower = {}
-    for t in titles:
-        if isinstance(t, str) and t != '#na#': by_lower.setdefault(t.lower(), t)
-    q = str(query).lower().strip()
-    closeness = lambda low: difflib.SequenceMatcher(None, q, low).ratio()
-    containing = sorted((low for low in by_lower if q and q in low), key=closeness, reverse=True)
-    fuzzy = difflib.get_close_matches(q, list(by_lower), n=n, cutoff=0.6)
-    return [by_lower[low] for low in list(dict.fromkeys(containing + fuzzy))[:n]]
-
 def title_index(learn, title):
     "Index of `title` in the model's item vocabulary; `UnknownTitleError` with suggestions if it is not there."
     items = learner_vocabs(learn)[3]

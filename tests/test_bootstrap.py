@@ -3,9 +3,10 @@ import numpy as np
 import pytest
 import torch
 
-from collab_course.bootstrap import (mean_user_vector, recommend_for_vector, representative_user, UnknownUserError, recommend,
-                                     fit_new_user, new_item_vector, predict_new_item, top_n)
-from collab_course.interpret import factor_tables, UnknownTitleError
+from collab_course.bootstrap import (mean_user_vector, recommend_for_vector, representative_user, recommend, fit_new_user,
+                                     new_item_vector, predict_new_item, top_n)
+from collab_course.interpret import factor_tables
+from collab_course.lookups import UnknownTitleError, UnknownUserError
 from collab_course.provision import CourseError
 
 

@@ -8,8 +8,9 @@ from sklearn.decomposition import PCA
 
 from collab_course.loaders import collab_dls
 from collab_course.interpret import (factor_tables, apply_y_range, predict_pairs, learner_vocabs, train_counts, real_indices,
-                                     movie_bias_ranking, mean_rating_ranking, pca_coords, close_titles, title_index,
-                                     UnknownTitleError, item_embeddings, most_similar)
+                                     movie_bias_ranking, mean_rating_ranking, pca_coords, title_index, item_embeddings,
+                                     most_similar)
+from collab_course.lookups import close_titles, UnknownTitleError
 from collab_course.provision import CourseError
 from collab_course.training import COURSE_MODELS, make_model
 

@@ -9,7 +9,8 @@ markers this test knows which notebook exports every name, and checks that:
 - no module holds a single function and nothing else (a module made only to give a notebook a `default_exp`).
 
 The one exception to that order: the appendix modules the chapter needs from its first notebook (`runtime` and
-`provision` for setting up, `loaders` for `collab_dls`, `yardsticks` for what every run is set beside) are explained last but used from the start,
+`provision` for setting up, `loaders` for `collab_dls`, `yardsticks` for what every run is set beside, `lookups` for
+the messages a mistyped title or a bad argument gets) are explained last but used from the start,
 like fastbook's `setup_book()`, so importing them is allowed everywhere. `exercises` is used the same way by the
 questionnaire and explained in the notebook after it, so that no answer is on the questionnaire's page."""
 import ast, json, re
@@ -19,7 +20,7 @@ import pytest
 
 ROOT = Path(__file__).parents[1]
 PKG, NBS = ROOT/'collab_course', ROOT/'nbs'
-INFRASTRUCTURE = {'runtime', 'provision', 'loaders', 'yardsticks', 'exercises'}   # used before the notebook that explains them
+INFRASTRUCTURE = {'runtime', 'provision', 'loaders', 'yardsticks', 'lookups', 'exercises'}   # used before the notebook that explains them
 MULTI_NOTEBOOK = {'models'}               # gathered from several notebooks on purpose (its docstring says so)
 MARKER = re.compile(r'^# %% \.\./nbs/(?P<nb>(?P<num>\d+)_[^/\s]+)\.ipynb\b')
 
