@@ -10,7 +10,7 @@ __all__ = ['SOLUTION_NAMES', 'q5', 'q7', 'q10', 'q13', 'q15', 'q18', 'q16', 'q17
            'check_new_user', 'check_collab_nn']
 
 # %% ../nbs/10_exercises.ipynb #626b0370
-import textwrap
+import inspect, textwrap
 from functools import partial
 
 import numpy as np
@@ -87,7 +87,7 @@ def _reference_mses(train, valid, n_users, n_items):
 def _forked(f):
     "Run checker `f` with its own seed, leaving the caller's random state as it was."
     def _inner(*args, **kwargs):
-        with torch.random.fork_rng(devices=[]):
+        with torch.random.fork_rng(devices=list(range(torch.cuda.device_count()))):  # manual_seed reseeds every GPU too
             torch.manual_seed(0)
             return f(*args, **kwargs)
     _inner.__name__, _inner.__doc__, _inner.__wrapped__ = f.__name__, f.__doc__, f
@@ -148,7 +148,8 @@ def check_crosstab(fn):
         msg = f"Expected {len(want_ids)} {what}, got {len(got_ids)}"
         dropped = got_ids < want_ids and want_ids - got_ids <= gappy[what]  # only ids with an unrated cell are missing
         one_off = (got_ids < want_ids or want_ids < got_ids) and len(want_ids ^ got_ids) == 1
-        if one_off: raise AssertionError(f"{msg}: an off-by-one in a slice or a `<=`?" + (f" Or {gaps}" if dropped else ""))
+        if one_off and dropped: raise AssertionError(f"{msg}: {gaps} Or is there an off-by-one in a slice or a `<=`?")
+        if one_off: raise AssertionError(f"{msg}: an off-by-one in a slice or a `<=`?")
         if dropped: raise AssertionError(f"{msg}: {gaps}")
     _hint(set(got.index) == set(want.index), "The rows are not the most active users, the ones with the most ratings: count ratings "
           "per user (`ratings.user.value_counts()`) and keep the users with the largest counts.")
@@ -190,7 +191,7 @@ def check_dot_product(fn):
         if len(a) > 1 and np.isclose(got, want - a[-1] * b[-1]) and not np.isclose(got, want):
             raise AssertionError(f"my_dot({a}, {b}) returned {got}, which misses the last pair: an off-by-one in your loop's range?")
         if len(a) > 1 and np.isclose(got, sum(a) * sum(b)) and not np.isclose(got, want):
-            raise AssertionError(f"my_dot({a}, {b}) returned {got} = sum(a) * sum(b): multiply pairs first, then add.")
+            raise AssertionError(f"my_dot({a}, {b}) returned {got} = sum(a) * sum(b), every element of `a` times every element of `b`: multiply only matching positions, a[i] with b[i], then add.")
         _hint(np.isclose(got, want), f"my_dot({a}, {b}) returned {got}, expected {want}.")
     return True
 
@@ -269,7 +270,7 @@ q13 = Exercise(13, check_class, 'Recommender', [
 # %% ../nbs/10_exercises.ipynb #71d30c51
 def _bias_table(model, n, who):
     "The one parameter of `model` shaped like a bias table of `n` entries (`[n, 1]` or `[n]`); a hint if there is not exactly one."
-    tables = [p for p in model.parameters() if p.shape in ((n, 1), (n,))]
+    tables = [p for p in model.parameters() if p.shape in ((n, 1), (n,), (1, n))]  # (1, n): a Linear layer on one-hot ids
     _hint(len(tables) == 1, f"Expected one {who} bias table of shape ({n}, 1), found {len(tables)}.")
     return tables[0]
 
@@ -279,9 +280,9 @@ def _check_biases_added(model, x, n_users, n_items):
         table = _bias_table(model, n, who)
         chosen = int(x[0, col])
         before = model(x).flatten()
-        table[chosen] += 1.
+        table.view(-1)[chosen] += 1.
         after = model(x).flatten()
-        table[chosen] -= 1.
+        table.view(-1)[chosen] -= 1.
         mine = x[:, col] == chosen
         _hint(bool((after[mine] > before[mine]).all()), f"Raising the bias of {who} {chosen} does not raise the predictions of "
               f"its rows: look up the {who} biases with the {who} ids, `x[:, {col}]`, and add them to the dot product (not "
@@ -289,25 +290,13 @@ def _check_biases_added(model, x, n_users, n_items):
         _hint(torch.allclose(after[~mine], before[~mine]), f"Raising the bias of {who} {chosen} changed the predictions of rows "
               f"of other {who}s: look up the {who} biases with the {who} ids, `x[:, {col}]`.")
 
-def _check_factors_train(model, x, n_users, n_items, n_factors):
-    "Both factor tables must receive a gradient from the predictions: a detached or copied table never trains."
+def _check_all_train(model, x):
+    "Every parameter must receive a gradient from the predictions: a detached, copied or unused table never trains."
     model.zero_grad()
     model(x).sum().backward()
-    for n, who in ((n_users, 'user'), (n_items, 'movie')):
-        tables = [p for p in model.parameters() if p.shape == (n, n_factors)]
-        _hint(any(t.grad is not None and bool(t.grad.abs().sum() > 0) for t in tables), f"The {who} factors get no gradient, "
-              f"so training never changes them: `forward` must use the {who} factors in the dot product, directly, without `.detach()` "
-              "or a copy.")
-    model.zero_grad()
-
-def _check_biases_train(model, x, n_users, n_items):
-    "Both bias tables must receive a gradient from the predictions: a detached or copied bias never trains."
-    model.zero_grad()
-    model(x).sum().backward()
-    for n, who in ((n_users, 'user'), (n_items, 'movie')):
-        table = _bias_table(model, n, who)
-        _hint(table.grad is not None and bool(table.grad.abs().sum() > 0), f"The {who} biases get no gradient, so training "
-              f"never changes them: use the bias table's output directly in `forward`, without `.detach()` or a copy.")
+    for name, p in model.named_parameters():
+        _hint(p.grad is not None and bool(p.grad.abs().sum() > 0), f"Your parameter `{name}` (shape {tuple(p.shape)}) gets no "
+              "gradient, so training never changes it: `forward` must use it, directly, without `.detach()` or a copy.")
     model.zero_grad()
 
 @_forked
@@ -351,15 +340,18 @@ def check_dot_product_model(cls, with_bias=False, n_factors=4):
               "user's factors with `x[:,0]` and use them.")
     _hint(out.requires_grad, "Your predictions do not depend on any table that trains: use the tables' outputs directly in "
           "`forward`, without `.detach()` or a copy.")
-    _check_factors_train(model, x, n_users, n_items, n_factors)
-    if with_bias: _check_biases_train(model, x, n_users, n_items)
+    _check_all_train(model, x)
     after = _fit(model, train, valid)
     mean_mse, bias_mse = _reference_mses(train, valid, n_users, n_items)
-    _hint(after < 0.5 * min(mean_mse, bias_mse), f"After training, your model's validation MSE is {after:.3f}. That is not "
-          f"clearly better than predicting the mean rating for everyone ({mean_mse:.3f}) or a model with only biases "
-          f"({bias_mse:.3f}), so its factors learned (next to) nothing. Check that the factors are parameters, that they start "
-          "from small random numbers rather than zeros, and that each row's prediction is the dot product of its own user's "
-          "and movie's factors.")
+    if after >= 0.5 * min(mean_mse, bias_mse):
+        with torch.no_grad(): out = model(valid[0][:256].to(device_of(model)))
+        squashed = "All your predictions lie between 0 and 1, as after a plain sigmoid, far below ratings around 3: leave the " \
+                   "output as it is, or squash it with `sigmoid_range(..., 0, 5.5)`." if bool(((out > 0) & (out < 1)).all()) else \
+                   "Check that the factors are parameters, that they start from small random numbers rather than zeros, and " \
+                   "that each row's prediction is the dot product of its own user's and movie's factors."
+        raise AssertionError(f"After training, your model's validation MSE is {after:.3f}. That is not clearly better than "
+                             f"predicting the mean rating for everyone ({mean_mse:.3f}) or a model with only biases ({bias_mse:.3f}), "
+                             f"so its factors learned (next to) nothing. {squashed}")
     return True
 
 q15 = Exercise(15, check_dot_product_model, 'MyDotProduct', [
@@ -690,7 +682,9 @@ def check_collab_nn(cls):
     (n_users, n_uf), (n_items, n_if), n_act = (50, 6), (40, 5), 16
     train, valid = _toy(n_users, n_items, n_factors=2, bias=0.7)
     train, valid = [(x, y.clamp(1, 5)) for x, y in (train, valid)]
-    model = _call(cls, (n_users, n_uf), (n_items, n_if), n_act, what=getattr(cls, '__name__', 'your class'),
+    by_name = 'n_act' in inspect.signature(cls).parameters if callable(cls) else False  # the book's signature puts y_range third
+    model = _call(partial(cls, n_act=n_act) if by_name else cls, (n_users, n_uf), (n_items, n_if), *(() if by_name else (n_act,)),
+                  what=getattr(cls, '__name__', 'your class'),
                   advice={'positional argument': "build it as `cls(user_sz, item_sz, n_act)`: each size is a "
                                                  "(number of categories, number of factors) pair."})
     _hint(isinstance(model, nn.Module), "Your class must inherit from `Module` (fastai) or `nn.Module` (PyTorch).")

@@ -257,7 +257,32 @@ class DetachedMovieFactors(RightDot):  # the movie factors never train
 class MovieFactorsByUser(RightDot):  # the movie factors looked up with the user ids, past the end of the table
     def forward(self, x): return (self.u(x[:, 0]) * self.m(x[:, 0])).sum(dim=1)
 
+class OneHotLinear(Module):  # factor tables as Linear layers applied to one-hot ids: weights stored [k, n]
+    def __init__(self, n_users, n_movies, n_factors, with_bias=False):
+        self.n_users, self.n_movies = n_users, n_movies
+        self.u, self.m = nn.Linear(n_users, n_factors, bias=False), nn.Linear(n_movies, n_factors, bias=False)
+        for lin in (self.u, self.m): nn.init.normal_(lin.weight, 0, 0.01)
+        self.ub, self.mb = (nn.Linear(n_users, 1, bias=False), nn.Linear(n_movies, 1, bias=False)) if with_bias else (None, None)
+    def forward(self, x):
+        ou, om = F.one_hot(x[:, 0], self.n_users).float(), F.one_hot(x[:, 1], self.n_movies).float()
+        res = (self.u(ou) * self.m(om)).sum(dim=1, keepdim=True)
+        return res if self.ub is None else res + self.ub(ou) + self.mb(om)
+
+class OneHotLinearBias(OneHotLinear):
+    def __init__(self, n_users, n_movies, n_factors): super().__init__(n_users, n_movies, n_factors, with_bias=True)
+
+class SigmoidDot(RightDot):  # predictions squashed into (0, 1)
+    def forward(self, x): return torch.sigmoid(super().forward(x))
+
+class StackedTable(Module):  # users and movies in one table, movie ids shifted past the users
+    def __init__(self, n_users, n_movies, n_factors):
+        self.n_users, self.t = n_users, Embedding(n_users + n_movies, n_factors)
+    def forward(self, x): return (self.t(x[:, 0]) * self.t(x[:, 1] + self.n_users)).sum(dim=1)
+
 def test_model_checker_accepts_right_models():
+    assert check_dot_product_model(OneHotLinear)
+    assert check_dot_product_model(StackedTable)
+    assert check_dot_product_model(OneHotLinearBias, with_bias=True)
     assert check_dot_product_model(RightDot)
     assert check_dot_product_model(ParamsDot)
     assert check_dot_product_model(RightDotBias, with_bias=True)
@@ -271,12 +296,13 @@ def test_model_checker_accepts_right_models():
     (PlainTensors, {}, 'no parameters'),
     (NotAModule, {}, 'must inherit from'),
     (RightDot, dict(with_bias=True), 'forgot the biases'),
-    (BiasesOnly, dict(with_bias=True), 'The user factors get no gradient'),
-    (DetachedMovieFactors, {}, 'The movie factors get no gradient'),
+    (BiasesOnly, dict(with_bias=True), r'`u\.weight` \(shape \(50, 4\)\) gets no gradient'),
+    (DetachedMovieFactors, {}, r'`m\.weight` \(shape \(40, 4\)\) gets no gradient'),
+    (SigmoidDot, {}, 'as after a plain sigmoid'),
     (MovieFactorsByUser, {}, r'look the users up with `x\[:, 0\]`'),
     (RightDotBias, {}, 'Expected .* parameters'),
     (UserBiasByMovie, dict(with_bias=True), r'look up the user biases with the user ids, `x\[:, 0\]`'),
-    (DetachedMovieBias, dict(with_bias=True), 'The movie biases get no gradient'),
+    (DetachedMovieBias, dict(with_bias=True), r'`mb\.weight` \(shape \(40, 1\)\) gets no gradient'),
 ])
 def test_model_checker_rejects(answer, kwargs, hint): rejects(check_dot_product_model, answer, hint, **kwargs)
 
@@ -506,7 +532,12 @@ class CatDim0(NamedLayers):
 class UsersTwice30(NamedLayers):  # the movie embedding looked up with the user ids, past its end
     def forward(self, x): return sigmoid_range(self.lin2(F.relu(self.lin1(torch.cat([self.u(x[:, 0]), self.m(x[:, 0])], 1)))), 0, 5.5)
 
-def test_collab_nn_accepts_named_layers(): assert check_collab_nn(NamedLayers)
+class BookSignature(NamedLayers):  # the book's CollabNN(user_sz, item_sz, y_range=(0, 5.5), n_act=100)
+    def __init__(self, user_sz, item_sz, y_range=(0, 5.5), n_act=100): super().__init__(user_sz, item_sz, n_act)
+
+def test_collab_nn_accepts_named_layers():
+    assert check_collab_nn(NamedLayers)
+    assert check_collab_nn(BookSignature)
 
 @pytest.mark.parametrize('answer,hint', [
     (ListLayers, 'hidden from `parameters\\(\\)`'),
