@@ -274,6 +274,15 @@ class OneHotLinearBias(OneHotLinear):
 class SigmoidDot(RightDot):  # predictions squashed into (0, 1)
     def forward(self, x): return torch.sigmoid(super().forward(x))
 
+class SwappedEmbedding(Module):  # Embedding(n_factors, n_users): rows and columns swapped
+    def __init__(self, n_users, n_movies, n_factors): self.u, self.m = Embedding(n_factors, n_users), Embedding(n_factors, n_movies)
+    def forward(self, x): return (self.u(x[:, 0]) * self.m(x[:, 1])).sum(dim=1)
+
+class ZeroFactorsBias(RightDotBias):  # factors that start at zero never move, though the biases still do
+    def __init__(self, n_users, n_movies, n_factors):
+        super().__init__(n_users, n_movies, n_factors)
+        for e in (self.u, self.m): nn.init.zeros_(e.weight)
+
 class StackedTable(Module):  # users and movies in one table, movie ids shifted past the users
     def __init__(self, n_users, n_movies, n_factors):
         self.n_users, self.t = n_users, Embedding(n_users + n_movies, n_factors)
@@ -299,6 +308,8 @@ def test_model_checker_accepts_right_models():
     (BiasesOnly, dict(with_bias=True), r'`u\.weight` \(shape \(50, 4\)\) gets no gradient'),
     (DetachedMovieFactors, {}, r'`m\.weight` \(shape \(40, 4\)\) gets no gradient'),
     (SigmoidDot, {}, 'as after a plain sigmoid'),
+    (ZeroFactorsBias, dict(with_bias=True), r'is all zeros, and so is its gradient'),
+    (SwappedEmbedding, {}, r'one row per user \(or per movie\)'),
     (MovieFactorsByUser, {}, r'look the users up with `x\[:, 0\]`'),
     (RightDotBias, {}, 'Expected .* parameters'),
     (UserBiasByMovie, dict(with_bias=True), r'look up the user biases with the user ids, `x\[:, 0\]`'),
@@ -320,6 +331,7 @@ def test_mse_accepts_other_ways():
 
 @pytest.mark.parametrize('answer,hint', [
     (lambda p, t: ((p - t) ** 2).mean(), 'broadcast'),
+    (lambda p, t: ((p.view(-1) - t) ** 2).mean(), r'predictions of shape \[5, 1\] and targets of shape \[5, 1\], somewhere a \[bs\] tensor'),
     (lambda p, t: (p.view(-1) - t.view(-1)).abs().mean(), 'mean absolute error'),
     (lambda p, t: ((p.view(-1) - t.view(-1)) ** 2).mean().sqrt(), 'RMSE'),
     (lambda p, t: ((p.view(-1) - t.view(-1)) ** 2).sum(), 'summed'),
@@ -364,7 +376,9 @@ class ClassBiasesOnly(Module):
 class SigmoidScores(DotPerClass):  # probabilities of each class on its own: squashed into (0, 1)
     def forward(self, x): return torch.sigmoid(super().forward(x))
 
-def test_cross_entropy_accepts_a_dot_per_class(): assert check_cross_entropy_model(DotPerClass)
+def test_cross_entropy_accepts_a_dot_per_class():
+    assert check_cross_entropy_model(DotPerClass)
+    assert check_cross_entropy_model(Linear1To5)
 
 @pytest.mark.parametrize('answer,hint', [
     (OneScore, 'one score per row'),
@@ -525,6 +539,11 @@ class ReLUAfterOutput(NamedLayers):  # the output cannot go below 0 before sigmo
 
 class PlainSigmoid(NamedLayers):  # predictions between 0 and 1, not over the ratings
     def forward(self, x): return torch.sigmoid(self.lin2(F.relu(self.lin1(torch.cat([self.u(x[:, 0]), self.m(x[:, 1])], 1)))))
+
+class Linear1To5(Module):  # five scores from the dot product alone, no biases: right, if plain
+    def __init__(self, n_users, n_movies, n_factors, n_classes=5):
+        self.u, self.m, self.lin = Embedding(n_users, n_factors), Embedding(n_movies, n_factors), nn.Linear(1, n_classes)
+    def forward(self, x): return self.lin((self.u(x[:, 0]) * self.m(x[:, 1])).sum(dim=1, keepdim=True))
 
 class CatDim0(NamedLayers):
     def forward(self, x): return sigmoid_range(self.lin2(F.relu(self.lin1(torch.cat([self.u(x[:, 0]), self.m(x[:, 1])], 0)))), 0, 5.5)
