@@ -136,6 +136,8 @@ def check_crosstab(fn):
     rng = np.random.default_rng(0)
     user_ids, movie_ids = rng.permutation(np.arange(100, 112)), rng.permutation(np.arange(1, 13)) * 7
     rows = [(user_ids[i], movie_ids[j], int(rng.integers(1, 6))) for i in range(12) for j in range(i + 1)]
+    # the busiest user of all rates two popular movies and eleven that nobody else rates: busiest counts every rating
+    rows += [(999, movie_ids[j], 4) for j in (0, 1)] + [(999, 1000 + k, 3) for k in range(11)]
     ratings = pd.DataFrame(rows, columns=['user', 'movie', 'rating']).sample(frac=1, random_state=0)
     want = crosstab(ratings, 6, 8).sort_index().sort_index(axis=1)
     got = _call(fn, ratings.copy(), 6, 8, what='my_crosstab')
@@ -181,13 +183,17 @@ q5 = Exercise(5, check_crosstab, 'my_crosstab', [
 # %% ../nbs/10_exercises.ipynb #020941f9
 def check_dot_product(fn):
     "Check `fn(a, b)` returns the dot product of two Python lists."
-    cases = [([1, 2, 3], [4, 5, 6]), ([0.98, 0.9, -0.9], [0.9, 0.8, -0.6]), ([2.5], [-4.0]), ([], []), ([1, -1, 2, 0.5], [3, 3, -1, 4])]
+    cases = [([1, 2, 3], [4, 6, 5]),  # a.a, a.b without its last pair and sum(a) * sum(b) all differ here
+             ([0.98, 0.9, -0.9], [0.9, 0.8, -0.6]), ([2.5], [-4.0]), ([], []), ([1, -1, 2, 0.5], [3, 3, -1, 4])]
     for a, b in cases:
         want = sum(x * y for x, y in zip(a, b))
         got = _call(fn, list(a), list(b), what='my_dot')
         if isinstance(got, (list, tuple, np.ndarray, torch.Tensor)) and np.size(got) == len(a) and len(a) > 1:
             raise AssertionError(f"my_dot({a}, {b}) returned {got!r}: those are the element-wise products; add them up to get one number.")
         _hint(isinstance(got, (int, float, np.number)), f"my_dot({a}, {b}) should return a single number, got {type(got).__name__}.")
+        if len(a) > 1 and np.isclose(got, sum(x * x for x in a)) and not np.isclose(got, want):
+            raise AssertionError(f"my_dot({a}, {b}) returned {got}, the dot product of `a` with itself: pair each element of `a` "
+                                 "with the element of `b` at the same position (`zip(a, b)`).")
         if len(a) > 1 and np.isclose(got, want - a[-1] * b[-1]) and not np.isclose(got, want):
             raise AssertionError(f"my_dot({a}, {b}) returned {got}, which misses the last pair: an off-by-one in your loop's range?")
         if len(a) > 1 and np.isclose(got, sum(a) * sum(b)) and not np.isclose(got, want):
@@ -541,9 +547,9 @@ def check_argsort(fn):
             raise AssertionError(f"my_argsort({t.tolist()}) returned the right positions as floats ({got.dtype}): positions are whole numbers, so return an integer tensor.")
         if is_int and sorted(got.tolist()) == list(range(len(t))) and torch.equal(t[got.long()], t.sort().values): continue
         if is_int and len(set(got.tolist())) < len(t):
-            raise AssertionError(f"my_argsort({t.tolist()}) returned {got.tolist()}, which repeats a position: when values "
-                                 "tie, each position must still appear exactly once (a lookup such as `list.index` finds "
-                                 "only the first match).")
+            why = ("when values tie, each position must still appear exactly once (a lookup such as `list.index` finds only "
+                   "the first match)." if len(set(t.tolist())) < len(t) else "each position must appear exactly once.")
+            raise AssertionError(f"my_argsort({t.tolist()}) returned {got.tolist()}, which repeats a position: {why}")
         if torch.allclose(got.float(), t.sort().values): raise AssertionError("You returned the sorted values: return their indices instead.")
         if torch.equal(got, want + 1): raise AssertionError("Your indices start at 1: Python and PyTorch count from 0.")
         if torch.equal(got, torch.argsort(t, descending=True)): raise AssertionError("Those indices sort descending: ascending means the smallest value first.")

@@ -132,6 +132,7 @@ def test_dot_product_accepts_a_loop():
     (lambda a, b: [x * y for x, y in zip(a, b)], 'element-wise products'),
     (lambda a, b: sum(a[i] * b[i] for i in range(len(a) - 1)), 'off-by-one'),
     (lambda a, b: sum(a) * sum(b), r'sum\(a\) \* sum\(b\)'),
+    (lambda a, b: sum(x * y for x, y in zip(a, a)), 'the dot product of `a` with itself'),
     (lambda a, b: sum(x + y for x, y in zip(a, b)), 'expected'),
     (lambda a, b: 1 / 0, 'ZeroDivisionError'),
 ])
@@ -606,6 +607,17 @@ def test_learner_notebook_shows_no_solution():
         body = ex.solution_code.splitlines()[-1].strip()
         assert body not in text, (ex.q, body)
 
+
+def test_argsort_names_ties_only_when_there_are_some():
+    with pytest.raises(AssertionError, match='repeats a position: each position must appear exactly once'):
+        check_argsort(lambda t: torch.tensor([int(t.argmin())] * len(t)))
+
+def test_crosstab_rejects_busiest_counted_among_popular_movies_only():
+    def popular_only(ratings, n_users, n_items):
+        sub = ratings[ratings.movie.isin(ratings.movie.value_counts().index[:n_items])]
+        sub = sub[sub.user.isin(sub.user.value_counts().index[:n_users])]
+        return pd.crosstab(sub.user, sub.movie, values=sub.rating, aggfunc='mean')
+    rejects(check_crosstab, popular_only, 'not the most active users')
 
 def test_argsort_rejects_repeated_positions_for_ties_and_accepts_any_tie_order():
     def by_lookup(t):  # the first position of each sorted value: tied values repeat it
