@@ -78,6 +78,11 @@ class _Biases(Module):
         out = self.user_bias(x[:, 0]) + self.item_bias(x[:, 1]) + self.offset
         return out if out.shape[1] > 1 else out.view(-1)
 
+def _squashed(model, x):
+    "Whether every output of `model` on `x` lies strictly between 0 and 1, as after a plain sigmoid."
+    with torch.no_grad(): out = model(x.to(device_of(model)))
+    return bool(((out > 0) & (out < 1)).all())
+
 def _reference_mses(train, valid, n_users, n_items):
     "Validation MSE of predicting the training mean for everyone, and of `_Biases` trained like a learner's model."
     mean_mse = _mse(torch.full_like(valid[1], train[1].mean().item()), valid[1]).item()
@@ -354,9 +359,8 @@ def check_dot_product_model(cls, with_bias=False, n_factors=4):
     after = _fit(model, train, valid)
     mean_mse, bias_mse = _reference_mses(train, valid, n_users, n_items)
     if after >= 0.5 * min(mean_mse, bias_mse):
-        with torch.no_grad(): out = model(valid[0][:256].to(device_of(model)))
         squashed = "All your predictions lie between 0 and 1, as after a plain sigmoid, far below ratings around 3: leave the " \
-                   "output as it is, or squash it with `sigmoid_range(..., 0, 5.5)`." if bool(((out > 0) & (out < 1)).all()) else \
+                   "output as it is, or squash it with `sigmoid_range(..., 0, 5.5)`." if _squashed(model, valid[0][:256]) else \
                    "Check that the factors are parameters, that they start from small random numbers rather than zeros, and " \
                    "that each row's prediction is the dot product of its own user's and movie's factors."
         raise AssertionError(f"After training, your model's validation MSE is {after:.3f}. That is not clearly better than "
@@ -452,12 +456,10 @@ def check_cross_entropy_model(cls, n_factors=4, n_classes=5):
     torch.manual_seed(0)
     biases = fit(_Biases(n_users, n_items, n_classes))
     if after >= min(prior, biases) - 0.05:
-        with torch.no_grad(): out = model(xv[:256].to(device_of(model)))
-        squashed = bool(((out > 0) & (out < 1)).all())
         raise AssertionError(f"After training, your model's validation cross-entropy is {after:.3f}: not at least 0.05 below "
             f"predicting the class frequencies for everyone ({prior:.3f}) and a model with only per-class biases ({biases:.3f}). " +
             ("All your scores lie between 0 and 1, as after a sigmoid: return the raw scores (logits), which "
-             "`F.cross_entropy` needs to tell the classes far apart." if squashed else
+             "`F.cross_entropy` needs to tell the classes far apart." if _squashed(model, xv[:256]) else
              "Make every class's score depend on the product of the user's and the movie's factors."))
     return True
 
@@ -711,10 +713,10 @@ def check_collab_nn(cls):
     x = valid[0][:64].to(device_of(model))
     join = ("the shapes do not fit. Concatenate each row's user and movie vectors end to end, `torch.cat([...], dim=1)`, "
             "and give the first Linear layer that many inputs.")
-    out = _call(model, x, what='forward', advice={'cannot be multiplied': join, 'Sizes of tensors must match': join,
-                                                            'index out of range': "an index is beyond the end of its embedding: build each "
-                                                            "from its (number of categories, number of factors) pair, `Embedding(*user_sz)`, and look the users "
-                                                            "up with `x[:, 0]`, the movies with `x[:, 1]`."})
+    beyond = ("an index is beyond the end of its embedding: build each from its (number of categories, number of factors) "
+              "pair, `Embedding(*user_sz)`, and look the users up with `x[:, 0]`, the movies with `x[:, 1]`.")
+    out = _call(model, x, what='forward',
+                advice={'cannot be multiplied': join, 'Sizes of tensors must match': join, 'index out of range': beyond})
     _hint(isinstance(out, torch.Tensor) and out.numel() == len(x), f"forward should return one prediction per row "
           f"({len(x)}), got {getattr(out, 'shape', type(out).__name__)}.")
     with torch.no_grad():
